@@ -1,0 +1,144 @@
+"""``BaseRNNEstimator``: the hyperparameters, seeding, device and pickling every estimator shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+from ._validation import (
+    DataError,
+    check_choice,
+    check_float,
+    check_non_negative_int,
+    check_positive_int,
+    check_seed,
+)
+from .networks import CELLS, NetConfig, RNNNetwork
+from .training import EarlyStopping, TrainConfig, fit_loop, resolve_device, seeded
+
+__all__ = ["BaseRNNEstimator"]
+
+
+class BaseRNNEstimator(BaseEstimator):
+    """Shared machinery of tsrnn's estimators (not used directly).
+
+    Subclasses store their parameters in ``__init__`` unchanged (sklearn's rule) and call
+    :meth:`_check_common_params` at the start of ``fit``.
+    """
+
+    def _check_common_params(self) -> None:
+        check_choice("cell", self.cell, CELLS)
+        check_positive_int("hidden_size", self.hidden_size)
+        check_positive_int("num_layers", self.num_layers)
+        check_float("dropout", self.dropout, low=0.0, high=1.0, high_inclusive=False)
+        check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
+        check_non_negative_int("head_hidden", self.head_hidden)
+        check_positive_int("epochs", self.epochs)
+        check_positive_int("batch_size", self.batch_size)
+        check_float("lr", self.lr, low=0.0, low_inclusive=False)
+        check_float("weight_decay", self.weight_decay, low=0.0)
+        if self.clip_grad is not None:
+            check_float("clip_grad", self.clip_grad, low=0.0, low_inclusive=False)
+        if self.early_stopping:
+            check_positive_int("patience", self.patience)
+            check_float("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
+                        low_inclusive=False, high_inclusive=False)
+        if self.embedding_dim is not None:
+            check_positive_int("embedding_dim", self.embedding_dim)
+        if self.vocab_size is not None:
+            check_positive_int("vocab_size", self.vocab_size)
+        check_seed(self.random_state)
+        resolve_device(self.device)
+
+    # -- building blocks used by subclasses -------------------------------------------------
+
+    def _seed(self) -> int | None:
+        return check_seed(self.random_state)
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
+
+    def _net_config(self, **data_dims) -> NetConfig:
+        return NetConfig(
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            bidirectional=self.bidirectional,
+            nonlinearity=self.nonlinearity,
+            head_hidden=self.head_hidden,
+            **data_dims,
+        )
+
+    def _make_network(self, cfg: NetConfig, seed: int | None) -> RNNNetwork:
+        with seeded(seed):
+            return RNNNetwork(cfg).to(self._device())
+
+    def _train_config(self, loss: str, epochs: int, seed: int | None) -> TrainConfig:
+        return TrainConfig(
+            epochs=epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            loss=loss,
+            clip_grad=self.clip_grad,
+            device=str(self._device()),
+            seed=seed,
+            verbose=bool(self.verbose),
+        )
+
+    def _run_training(self, train, val, loss: str, epochs: int, seed: int | None) -> None:
+        """Train ``self.network_`` (continuing ``self.optimizer_`` and ``self.history_``)."""
+        config = self._train_config(loss, epochs, seed)
+        callbacks = [EarlyStopping(self.patience)] if self.early_stopping and val else []
+        device = self._device()
+        with seeded(seed, device):
+            state = fit_loop(self.network_, train.to(device), val.to(device) if val else None,
+                             config=config, callbacks=callbacks,
+                             optimizer=getattr(self, "optimizer_", None),
+                             history=getattr(self, "history_", None))
+        self.optimizer_ = state.optimizer
+        self.history_ = state.history
+        self.n_epochs_ = len(state.history)
+
+    # -- pickling through state dicts -------------------------------------------------------
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())
+        network = state.pop("network_", None)
+        optimizer = state.pop("optimizer_", None)
+        if network is not None:
+            state["_network_state"] = {
+                "config": network.cfg.to_dict(),
+                "weights": {k: v.detach().cpu() for k, v in network.state_dict().items()},
+                "optimizer": None if optimizer is None else optimizer.state_dict(),
+            }
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        saved = state.pop("_network_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            network = RNNNetwork(NetConfig(**saved["config"]))
+            network.load_state_dict(saved["weights"])
+            self.network_ = network.to(self._device()).eval()
+            self.optimizer_ = torch.optim.Adam(self.network_.parameters(), lr=self.lr,
+                                               weight_decay=self.weight_decay)
+            if saved["optimizer"] is not None:
+                self.optimizer_.load_state_dict(saved["optimizer"])
+
+    # -- inference helpers -------------------------------------------------------------------
+
+    def _as_tensor(self, X: np.ndarray, tokens: bool) -> torch.Tensor:
+        dtype = torch.long if tokens else torch.float32
+        return torch.as_tensor(np.array(X, copy=True), dtype=dtype, device=self._device())
+
+    def _check_tokens(self, X: np.ndarray) -> np.ndarray:
+        """Token ids must be whole numbers in ``[0, vocab)``; returns them as int64."""
+        if not np.all(np.equal(np.mod(X, 1), 0)) or (X.size and X.min() < 0):
+            raise DataError(
+                "with embedding_dim set, X must hold non-negative integer token ids; "
+                "encode strings first (e.g. tsrnn.text.CharEncoder)"
+            )
+        return X.astype(np.int64)

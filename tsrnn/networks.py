@@ -1,0 +1,312 @@
+"""Recurrent networks: a backbone (fused nn.RNN / nn.LSTM / nn.GRU) and three heads (torch only).
+
+Every module takes a frozen :class:`NetConfig` and has ``forward(x, state=None) -> (y, state)``
+with the hidden state explicit. Shapes are batch-first: ``B`` batch, ``L`` input steps,
+``F`` features, ``H`` hidden size, ``D`` directions, ``S`` output steps, ``O`` outputs per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .state import State, init_state
+
+__all__ = [
+    "CELLS",
+    "HEADS",
+    "NetConfig",
+    "RNNBackbone",
+    "LastStepHead",
+    "PerStepHead",
+    "EncoderDecoderHead",
+    "RNNNetwork",
+    "count_parameters",
+]
+
+CELLS = ("rnn", "lstm", "gru")
+HEADS = ("last", "per_step", "encoder_decoder")
+_RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Everything needed to build an :class:`RNNNetwork`.
+
+    Parameters
+    ----------
+    input_size : int, default=1
+        Features per input step (ignored when ``vocab_size`` > 0).
+    output_size : int, default=1
+        Values per output step (regression) or number of classes (classification).
+    horizon : int, default=1
+        Output steps of the ``last`` and ``encoder_decoder`` heads.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=64
+        Hidden units per layer and direction.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    dropout : float, default=0.0
+        Dropout between recurrent layers (and before the head).
+    bidirectional : bool, default=False
+        Run the backbone in both directions.
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the plain ``rnn`` cell.
+    vocab_size : int, default=0
+        If > 0, inputs are token ids ``(B, L)`` looked up in an ``nn.Embedding``.
+    embedding_dim : int, default=0
+        Embedding width (used when ``vocab_size`` > 0).
+    padding_idx : int or None, default=None
+        Token id whose embedding stays zero.
+    head : {"last", "per_step", "encoder_decoder"}, default="last"
+        ``last``: final hidden state -> MLP -> ``(B, horizon, O)``; ``per_step``: an output at
+        every input step ``(B, L, O)``; ``encoder_decoder``: the final state seeds a decoder RNN
+        rolled out for ``horizon`` steps ``(B, horizon, O)``.
+    head_hidden : int, default=0
+        Width of the hidden layer of the head's MLP (0 = a single linear layer).
+    future_size : int, default=0
+        Known-ahead features given to the decoder at every output step.
+    feedback : {"value", "onehot"}, default="value"
+        What the decoder feeds back: its previous value (regression) or the one-hot of its
+        previous class (classification).
+    """
+
+    input_size: int = 1
+    output_size: int = 1
+    horizon: int = 1
+    cell: str = "lstm"
+    hidden_size: int = 64
+    num_layers: int = 1
+    dropout: float = 0.0
+    bidirectional: bool = False
+    nonlinearity: str = "tanh"
+    vocab_size: int = 0
+    embedding_dim: int = 0
+    padding_idx: int | None = None
+    head: str = "last"
+    head_hidden: int = 0
+    future_size: int = 0
+    feedback: str = "value"
+
+    def __post_init__(self) -> None:
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        if self.head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {self.nonlinearity!r}")
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _make_rnn(cfg: NetConfig, input_size: int, bidirectional: bool) -> nn.RNNBase:
+    kwargs = dict(
+        input_size=input_size,
+        hidden_size=cfg.hidden_size,
+        num_layers=cfg.num_layers,
+        dropout=cfg.dropout if cfg.num_layers > 1 else 0.0,
+        bidirectional=bidirectional,
+        batch_first=True,
+    )
+    if cfg.cell == "rnn":
+        kwargs["nonlinearity"] = cfg.nonlinearity
+    return _RNN_CLASSES[cfg.cell](**kwargs)
+
+
+def _mlp(in_features: int, hidden: int, out_features: int, dropout: float) -> nn.Module:
+    if hidden <= 0:
+        return nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, out_features))
+    return nn.Sequential(
+        nn.Dropout(dropout),
+        nn.Linear(in_features, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, out_features),
+    )
+
+
+class RNNBackbone(nn.Module):
+    """Optional embedding, then one fused recurrent module over the whole sequence."""
+
+    def __init__(self, cfg: NetConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embedding = None
+        input_size = cfg.input_size
+        if cfg.vocab_size > 0:
+            self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, cfg.padding_idx)
+            input_size = cfg.embedding_dim
+        self.rnn = _make_rnn(cfg, input_size, cfg.bidirectional)
+
+    def init_state(self, batch_size: int) -> State:
+        cfg = self.cfg
+        return init_state(cfg.cell, cfg.num_layers, cfg.num_directions, batch_size,
+                          cfg.hidden_size, self.rnn.weight_ih_l0)
+
+    def forward(
+        self, x: torch.Tensor, state: State | None = None, lengths: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, State]:
+        if self.embedding is not None:
+            x = self.embedding(x)  # (B, L) -> (B, L, E)
+        if state is None:
+            state = self.init_state(x.shape[0])
+        if lengths is None:
+            out, state = self.rnn(x, state)  # (B, L, F) -> (B, L, D*H)
+            return out, state
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, state = self.rnn(packed, state)
+        # packed -> (B, L, D*H), zeros past each length
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        return out, state
+
+
+def _last_layer_hidden(state: State, cfg: NetConfig) -> torch.Tensor:
+    """Final hidden of the top layer, all directions: ``(layers*D, B, H) -> (B, D*H)``."""
+    h = state[0] if isinstance(state, tuple) else state
+    top = h[-cfg.num_directions :]  # (D, B, H)
+    return top.transpose(0, 1).reshape(h.shape[1], -1)  # (D, B, H) -> (B, D*H)
+
+
+class LastStepHead(nn.Module):
+    """Seq-to-one and direct multi-horizon: final hidden state -> ``(B, horizon, O)``."""
+
+    def __init__(self, cfg: NetConfig):
+        super().__init__()
+        self.cfg = cfg
+        width = cfg.hidden_size * cfg.num_directions
+        self.mlp = _mlp(width, cfg.head_hidden, cfg.horizon * cfg.output_size, cfg.dropout)
+
+    def forward(self, state: State) -> torch.Tensor:
+        last = _last_layer_hidden(state, self.cfg)  # (B, D*H)
+        y = self.mlp(last)  # (B, D*H) -> (B, S*O)
+        return y.view(-1, self.cfg.horizon, self.cfg.output_size)  # -> (B, S, O)
+
+
+class PerStepHead(nn.Module):
+    """N-vs-N: an output at every input step, ``(B, L, D*H) -> (B, L, O)``."""
+
+    def __init__(self, cfg: NetConfig):
+        super().__init__()
+        width = cfg.hidden_size * cfg.num_directions
+        self.mlp = _mlp(width, cfg.head_hidden, cfg.output_size, cfg.dropout)
+
+    def forward(self, out: torch.Tensor) -> torch.Tensor:
+        return self.mlp(out)  # (B, L, D*H) -> (B, L, O)
+
+
+class EncoderDecoderHead(nn.Module):
+    """N-vs-M: the encoder's final state seeds a decoder RNN rolled out for ``horizon`` steps.
+
+    While training, pass ``teacher`` (the true outputs) and the decoder runs as one fused call
+    on the shifted targets (teacher forcing). Without it, the decoder feeds back its own
+    previous output one step at a time (the only Python loop over time in tsrnn).
+    """
+
+    def __init__(self, cfg: NetConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.decoder = _make_rnn(cfg, cfg.output_size + cfg.future_size, bidirectional=False)
+        self.bridge = None
+        if cfg.bidirectional:
+            self.bridge = nn.Linear(2 * cfg.hidden_size, cfg.hidden_size)
+        self.start = nn.Parameter(torch.zeros(cfg.output_size))
+        self.proj = _mlp(cfg.hidden_size, cfg.head_hidden, cfg.output_size, cfg.dropout)
+
+    def _bridge(self, h: torch.Tensor) -> torch.Tensor:
+        if self.bridge is None:
+            return h
+        layers, batch = self.cfg.num_layers, h.shape[1]
+        # (layers*2, B, H) -> (layers, 2, B, H) -> (layers, B, 2H)
+        both = h.view(layers, 2, batch, -1).permute(0, 2, 1, 3).reshape(layers, batch, -1)
+        return torch.tanh(self.bridge(both))  # (layers, B, 2H) -> (layers, B, H)
+
+    def decoder_state(self, state: State) -> State:
+        if isinstance(state, tuple):
+            return tuple(self._bridge(s) for s in state)
+        return self._bridge(state)
+
+    def _feedback(self, y: torch.Tensor) -> torch.Tensor:
+        if self.cfg.feedback == "onehot":
+            if y.dtype.is_floating_point:  # logits -> one-hot of the argmax
+                y = y.argmax(-1)
+            return F.one_hot(y.clamp_min(0), self.cfg.output_size).to(self.start.dtype)
+        return y
+
+    def forward(
+        self,
+        state: State,
+        teacher: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        dec_state = self.decoder_state(state)
+        batch = _last_layer_hidden(state, self.cfg).shape[0]
+        start = self.start.expand(batch, 1, -1)  # (O,) -> (B, 1, O)
+        if teacher is not None:
+            prev = self._feedback(teacher[:, :-1])  # (B, S-1, O) true previous outputs
+            inputs = torch.cat([start, prev], dim=1)  # -> (B, S, O)
+            if future is not None:
+                inputs = torch.cat([inputs, future], dim=-1)  # -> (B, S, O+Fc)
+            out, _ = self.decoder(inputs, dec_state)  # -> (B, S, H)
+            return self.proj(out)  # (B, S, H) -> (B, S, O)
+        return self.rollout(start, dec_state, future)
+
+    def rollout(
+        self, prev: torch.Tensor, state: State, future: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        outputs = []
+        for t in range(self.cfg.horizon):
+            step = prev if future is None else torch.cat([prev, future[:, t : t + 1]], dim=-1)
+            out, state = self.decoder(step, state)  # (B, 1, O+Fc) -> (B, 1, H)
+            y = self.proj(out)  # (B, 1, H) -> (B, 1, O)
+            outputs.append(y)
+            prev = self._feedback(y)
+        return torch.cat(outputs, dim=1)  # S x (B, 1, O) -> (B, S, O)
+
+
+class RNNNetwork(nn.Module):
+    """Backbone plus one head; ``forward(x, state=None) -> (y, state)``.
+
+    ``y`` is ``(B, S, O)``; ``state`` is the backbone's final hidden state, so a caller can carry
+    it into the next window (stateful use).
+    """
+
+    def __init__(self, cfg: NetConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.backbone = RNNBackbone(cfg)
+        head = {"last": LastStepHead, "per_step": PerStepHead,
+                "encoder_decoder": EncoderDecoderHead}[cfg.head]
+        self.head = head(cfg)
+
+    def init_state(self, batch_size: int) -> State:
+        return self.backbone.init_state(batch_size)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        state: State | None = None,
+        *,
+        lengths: torch.Tensor | None = None,
+        teacher: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, State]:
+        out, state = self.backbone(x, state, lengths)  # (B, L, F) -> (B, L, D*H)
+        if self.cfg.head == "last":
+            return self.head(state), state
+        if self.cfg.head == "per_step":
+            return self.head(out), state
+        return self.head(state, teacher=teacher, future=future), state
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -1,0 +1,367 @@
+"""The training loop: ``fit_loop -> run_epoch -> train_step / eval_step`` with callbacks (torch only).
+
+Data stays in memory as tensors and is batched by index (``Batch`` has named fields). Callbacks
+are small objects with no-op hooks; any of them may raise :class:`StopTraining`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._validation import ConfigError, TrainingError
+
+__all__ = [
+    "Batch",
+    "TensorData",
+    "TrainConfig",
+    "FitState",
+    "Callback",
+    "EarlyStopping",
+    "ProgressBar",
+    "StopTraining",
+    "LOSSES",
+    "make_loss",
+    "resolve_device",
+    "seeded",
+    "train_step",
+    "eval_step",
+    "run_epoch",
+    "evaluate",
+    "fit_loop",
+    "predict_batches",
+]
+
+LOSSES = ("mse", "mae", "huber", "cross_entropy")
+
+
+class Batch(NamedTuple):
+    """One mini-batch. ``y`` is ``(B, S, O)`` floats, or ``(B, S)`` class ids."""
+
+    x: torch.Tensor
+    y: torch.Tensor | None = None
+    lengths: torch.Tensor | None = None
+    future: torch.Tensor | None = None
+
+
+class TensorData:
+    """In-memory samples batched by index slicing (no per-sample collation).
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, L, F) or (n, L)
+        Inputs (floats, or token ids).
+    y : Tensor or None, default=None
+        Targets, first dimension ``n``.
+    lengths : Tensor of shape (n,) or None, default=None
+        Valid steps of each padded sequence (kept on the CPU, as packing needs).
+    future : Tensor of shape (n, S, Fc) or None, default=None
+        Known-ahead decoder inputs.
+    """
+
+    def __init__(self, x, y=None, lengths=None, future=None):
+        self.x, self.y, self.lengths, self.future = x, y, lengths, future
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def to(self, device: torch.device) -> TensorData:
+        move = (lambda t: None if t is None else t.to(device))  # noqa: E731
+        return TensorData(move(self.x), move(self.y), self.lengths, move(self.future))
+
+    def batch(self, index: torch.Tensor | slice) -> Batch:
+        pick = (lambda t: None if t is None else t[index])  # noqa: E731
+        lengths = None if self.lengths is None else self.lengths[
+            index.cpu() if isinstance(index, torch.Tensor) else index]
+        return Batch(pick(self.x), pick(self.y), lengths, pick(self.future))
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run.
+
+    Parameters
+    ----------
+    epochs : int, default=100
+        Passes over the training data.
+    batch_size : int, default=64
+        Samples per optimiser step.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam weight decay.
+    loss : {"mse", "mae", "huber", "cross_entropy"}, default="mse"
+        Training loss.
+    clip_grad : float or None, default=1.0
+        Maximum gradient norm (None turns clipping off).
+    shuffle : bool, default=True
+        Shuffle samples each epoch (stateful streams are never shuffled).
+    teacher_forcing : bool, default=True
+        Give the targets to an encoder-decoder head while training.
+    device : str, default="cpu"
+        Torch device, already resolved.
+    seed : int or None, default=None
+        Seed of the shuffling generator.
+    verbose : bool, default=False
+        Show a progress bar.
+    """
+
+    epochs: int = 100
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    loss: str = "mse"
+    clip_grad: float | None = 1.0
+    shuffle: bool = True
+    teacher_forcing: bool = True
+    device: str = "cpu"
+    seed: int | None = None
+    verbose: bool = False
+
+
+@dataclass
+class FitState:
+    """What callbacks see: the network, the optimiser and the history so far."""
+
+    network: nn.Module
+    optimizer: torch.optim.Optimizer
+    config: TrainConfig
+    epoch: int = 0
+    history: list[dict] = field(default_factory=list)
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training after the current epoch."""
+
+
+class Callback:
+    """Base class with no-op hooks; override the ones you need."""
+
+    def on_fit_start(self, state: FitState) -> None: ...
+
+    def on_epoch_start(self, state: FitState) -> None: ...
+
+    def on_batch_end(self, state: FitState, loss: torch.Tensor) -> None: ...
+
+    def on_epoch_end(self, state: FitState, record: dict) -> None: ...
+
+    def on_fit_end(self, state: FitState) -> None: ...
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored loss has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    min_delta : float, default=0.0
+        Smallest decrease that counts as an improvement.
+    restore_best : bool, default=True
+        Put the best weights back when training ends.
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
+        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
+        self.best, self.best_epoch, self.best_weights = math.inf, 0, None
+
+    def on_epoch_end(self, state: FitState, record: dict) -> None:
+        value = record.get("val_loss", record["train_loss"])
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch = value, record["epoch"]
+            if self.restore_best:
+                self.best_weights = copy.deepcopy(state.network.state_dict())
+        elif record["epoch"] - self.best_epoch >= self.patience:
+            raise StopTraining(f"no improvement for {self.patience} epochs")
+
+    def on_fit_end(self, state: FitState) -> None:
+        if self.restore_best and self.best_weights is not None:
+            state.network.load_state_dict(self.best_weights)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over epochs showing the train and validation loss."""
+
+    def on_fit_start(self, state: FitState) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=state.config.epochs, desc="fit", unit="epoch", leave=False)
+
+    def on_epoch_end(self, state: FitState, record: dict) -> None:
+        shown = {k: f"{v:.4g}" for k, v in record.items() if k.endswith("loss")}
+        self.bar.set_postfix(shown)
+        self.bar.update(1)
+
+    def on_fit_end(self, state: FitState) -> None:
+        self.bar.close()
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"`` -> cuda if available else cpu; reject unknown or unavailable devices."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ConfigError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}") from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {device!r} asked for, but CUDA is not available; use 'cpu'")
+    return resolved
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None, device: torch.device | None = None) -> Iterator[None]:
+    """Run a block with torch's RNG seeded, restoring the caller's RNG state afterwards."""
+    if seed is None:
+        yield
+        return
+    devices = [device.index or 0] if device is not None and device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _masked(loss: Callable, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    mask = ~torch.isnan(target)
+    return loss(pred[mask], target[mask])
+
+
+def make_loss(name: str, masked: bool = False) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Loss function ``(pred, target) -> scalar``; ``masked`` ignores NaN targets."""
+    if name == "cross_entropy":
+        def cross_entropy(logits, target):  # (B, S, C), (B, S); -100 marks padding
+            return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
+                                   ignore_index=-100)
+        return cross_entropy
+    losses = {"mse": F.mse_loss, "mae": F.l1_loss, "huber": F.huber_loss}
+    if name not in losses:
+        raise ConfigError(f"loss must be one of {LOSSES}, got {name!r}")
+    fn = losses[name]
+    return (lambda p, t: _masked(fn, p, t)) if masked else fn
+
+
+def _forward(network: nn.Module, batch: Batch, teacher: bool) -> torch.Tensor:
+    y, _ = network(batch.x, lengths=batch.lengths, future=batch.future,
+                   teacher=batch.y if teacher else None)
+    return y
+
+
+def train_step(network, batch: Batch, loss_fn, optimizer, clip_grad=None,
+               teacher_forcing=True) -> torch.Tensor:
+    """One optimiser step; returns the (detached) batch loss."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = loss_fn(_forward(network, batch, teacher_forcing), batch.y)
+    loss.backward()
+    if clip_grad is not None:
+        nn.utils.clip_grad_norm_(network.parameters(), clip_grad, foreach=True)
+    optimizer.step()
+    return loss.detach()
+
+
+@torch.no_grad()
+def eval_step(network, batch: Batch, loss_fn) -> torch.Tensor:
+    """Loss of one batch without teacher forcing (the decoder rolls out, as at predict time)."""
+    return loss_fn(_forward(network, batch, teacher=False), batch.y)
+
+
+def _batches(n: int, batch_size: int, generator: torch.Generator | None) -> Sequence:
+    if generator is None:
+        return [slice(i, i + batch_size) for i in range(0, n, batch_size)]
+    order = torch.randperm(n, generator=generator)
+    return order.split(batch_size)
+
+
+def run_epoch(state: FitState, data, loss_fn, generator, callbacks: Sequence[Callback]) -> float:
+    """One pass over ``data``; returns the mean training loss."""
+    cfg, network = state.config, state.network
+    network.train()
+    total = torch.zeros((), device=cfg.device)
+    for index in _batches(len(data), cfg.batch_size, generator if cfg.shuffle else None):
+        if isinstance(index, torch.Tensor):
+            index = index.to(cfg.device)
+        batch = data.batch(index)
+        loss = train_step(network, batch, loss_fn, state.optimizer, cfg.clip_grad,
+                          cfg.teacher_forcing)
+        total += loss * batch.x.shape[0]
+        for cb in callbacks:
+            cb.on_batch_end(state, loss)
+    return float(total) / len(data)
+
+
+def evaluate(network, data, loss_fn, batch_size: int = 1024) -> float:
+    """Mean loss over ``data`` in evaluation mode."""
+    network.eval()
+    total = 0.0
+    for index in _batches(len(data), batch_size, None):
+        batch = data.batch(index)
+        total += float(eval_step(network, batch, loss_fn)) * batch.x.shape[0]
+    return total / len(data)
+
+
+def _check_finite(record: dict) -> None:
+    if not math.isfinite(record["train_loss"]):
+        raise TrainingError(
+            f"the training loss became {record['train_loss']} in epoch {record['epoch']}; "
+            "lower the learning rate (lr) or scale the data"
+        )
+
+
+def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), optimizer=None,
+             history: list[dict] | None = None) -> FitState:
+    """Train ``network`` on ``train`` (and watch ``val``) for ``config.epochs`` epochs.
+
+    Returns the final :class:`FitState` (network, optimiser, history). A NaN or infinite
+    training loss raises :class:`~tsrnn.TrainingError` naming the epoch.
+    """
+    if optimizer is None:
+        optimizer = torch.optim.Adam(network.parameters(), lr=config.lr,
+                                     weight_decay=config.weight_decay)
+    state = FitState(network, optimizer, config, history=list(history or []))
+    start_epoch = len(state.history)
+    loss_fn = make_loss(config.loss, masked=getattr(train, "masked", False))
+    generator = torch.Generator()
+    if config.seed is not None:
+        generator.manual_seed(config.seed)
+    callbacks = list(callbacks) + ([ProgressBar()] if config.verbose else [])
+    for cb in callbacks:
+        cb.on_fit_start(state)
+    try:
+        for epoch in range(start_epoch + 1, start_epoch + config.epochs + 1):
+            state.epoch = epoch
+            for cb in callbacks:
+                cb.on_epoch_start(state)
+            tic = time.perf_counter()
+            record = {"epoch": epoch, "train_loss": run_epoch(state, train, loss_fn, generator,
+                                                              callbacks)}
+            _check_finite(record)
+            if val is not None and len(val):
+                record["val_loss"] = evaluate(network, val, loss_fn)
+            record["seconds"] = time.perf_counter() - tic
+            state.history.append(record)
+            for cb in callbacks:
+                cb.on_epoch_end(state, record)
+    except StopTraining:
+        pass
+    finally:
+        for cb in callbacks:
+            cb.on_fit_end(state)
+    network.eval()
+    return state
+
+
+@torch.no_grad()
+def predict_batches(network, data, batch_size: int = 4096) -> torch.Tensor:
+    """Network outputs for every sample of ``data`` (evaluation mode, no teacher forcing)."""
+    network.eval()
+    outs = [_forward(network, data.batch(index), teacher=False)
+            for index in _batches(len(data), batch_size, None)]
+    return torch.cat(outs) if outs else torch.zeros(0)
