@@ -1,0 +1,3 @@
+"""Bundled datasets (installed as ``tsrnn.datasets``)."""
+
+__all__: list[str] = []

@@ -1,4 +1,4 @@
-"""``BaseRNNEstimator``: the hyperparameters, seeding, device and pickling every estimator shares."""
+"""``BaseRNNEstimator``: hyperparameters, seeding, device and pickling shared by estimators."""
 
 from __future__ import annotations
 

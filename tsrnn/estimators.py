@@ -231,7 +231,8 @@ class RNNRegressor(RegressorMixin, _SequenceEstimator):
 
     def _prepare_y(self, X, y, lengths, reset: bool, classes=None) -> torch.Tensor:
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None")
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None")
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32,
                         input_name="y")
         if len(y) != len(X):
@@ -288,7 +289,8 @@ class RNNClassifier(ClassifierMixin, _SequenceEstimator):
 
     def _prepare_y(self, X, y, lengths, reset: bool, classes=None) -> torch.Tensor:
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None")
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None")
         y = np.asarray(y)
         if self.head == "last" and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
             y = column_or_1d(y, warn=True)[:, None]  # (n,) -> (n, 1)
@@ -297,17 +299,20 @@ class RNNClassifier(ClassifierMixin, _SequenceEstimator):
                             f"got shape {y.shape}")
         if len(y) != len(X):
             raise DataError(f"X has {len(X)} samples but y has {len(y)}")
-        check_classification_targets(y.ravel())
+        valid = np.ones(y.shape, dtype=bool)
+        if lengths is not None and self.head == "per_step":
+            valid = np.arange(y.shape[1])[None, :] < lengths.numpy()[:, None]  # (n, L)
+        labels = y[valid]  # labels past a sequence's length are padding, never classes
+        check_classification_targets(labels)
         if reset:
-            self.classes_ = np.unique(y.ravel() if classes is None else np.asarray(classes))
+            self.classes_ = np.unique(labels if classes is None else np.asarray(classes))
             self.y_width_ = y.shape[1]
-        unknown = np.setdiff1d(np.unique(y.ravel()), self.classes_)
+        unknown = np.setdiff1d(np.unique(labels), self.classes_)
         if unknown.size:
             raise DataError(f"y has label(s) {unknown[:5].tolist()} not among the classes "
                             f"{self.classes_.tolist()} seen in the first fit")
-        codes = np.searchsorted(self.classes_, y.ravel()).reshape(y.shape).astype(np.int64)
-        if lengths is not None and self.head == "per_step":
-            codes[np.arange(y.shape[1])[None, :] >= lengths.numpy()[:, None]] = -100
+        codes = np.full(y.shape, -100, dtype=np.int64)
+        codes[valid] = np.searchsorted(self.classes_, labels)
         return torch.as_tensor(codes, device=self._device())
 
     def _output_dims(self, y_t: torch.Tensor) -> dict:
@@ -333,7 +338,8 @@ class RNNClassifier(ClassifierMixin, _SequenceEstimator):
 
     def predict(self, X):
         """Predicted labels: (n,) for one label per sequence, else (n, S)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=-1)]
+        codes = self.predict_proba(X).argmax(axis=-1)
+        return self.classes_[codes]
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy; for label sequences, over every step (padding ignored)."""

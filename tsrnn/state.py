@@ -5,8 +5,6 @@ Every tensor in a state has shape ``(num_layers * num_directions, batch, hidden_
 
 from __future__ import annotations
 
-from typing import Union
-
 import torch
 
 __all__ = [
@@ -19,7 +17,7 @@ __all__ = [
     "state_from_tensors",
 ]
 
-State = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
 def init_state(

@@ -1,4 +1,4 @@
-"""The training loop: ``fit_loop -> run_epoch -> train_step / eval_step`` with callbacks (torch only).
+"""Training loop: ``fit_loop -> run_epoch -> train_step / eval_step`` with callbacks (torch only).
 
 Data stays in memory as tensors and is batched by index (``Batch`` has named fields). Callbacks
 are small objects with no-op hooks; any of them may raise :class:`StopTraining`.
@@ -235,7 +235,10 @@ def _masked(loss: Callable, pred: torch.Tensor, target: torch.Tensor) -> torch.T
     return loss(pred[mask], target[mask])
 
 
-def make_loss(name: str, masked: bool = False) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def make_loss(name: str, masked: bool = False) -> LossFn:
     """Loss function ``(pred, target) -> scalar``; ``masked`` ignores NaN targets."""
     if name == "cross_entropy":
         def cross_entropy(logits, target):  # (B, S, C), (B, S); -100 marks padding

@@ -1,0 +1,38 @@
+"""The built wheel maps cli/ and datasets/ under tsrnn and installs no top-level cli or datasets."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel_files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = out.glob("tsrnn-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.namelist()
+
+
+def test_wheel_maps_subpackages_under_tsrnn(wheel_files):
+    assert "tsrnn/__init__.py" in wheel_files
+    assert "tsrnn/cli/__init__.py" in wheel_files
+    assert "tsrnn/datasets/__init__.py" in wheel_files
+
+
+def test_wheel_has_no_top_level_cli_or_datasets(wheel_files):
+    top = {name.split("/")[0] for name in wheel_files}
+    assert not top & {"cli", "datasets", "tests", "benchmarks", "notebooks"}, top
+    assert all(t == "tsrnn" or t.startswith("tsrnn-") for t in top), top
+
+
+def test_wheel_declares_the_console_script(wheel_files):
+    assert any(name.endswith("entry_points.txt") for name in wheel_files)
