@@ -2,6 +2,7 @@
 
 from ._validation import ConfigError, DataError, ModelFileError, TrainingError, TsrnnError
 from .estimators import RNNClassifier, RNNRegressor
+from .forecaster import RNNForecaster
 from .networks import NetConfig, RNNNetwork
 from .windows import batchify, sliding_windows, time_split, window_starts
 
@@ -13,6 +14,7 @@ __all__ = [
     "ModelFileError",
     "NetConfig",
     "RNNClassifier",
+    "RNNForecaster",
     "RNNNetwork",
     "RNNRegressor",
     "TrainingError",

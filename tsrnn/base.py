@@ -32,7 +32,6 @@ class BaseRNNEstimator(BaseEstimator):
         check_positive_int("hidden_size", self.hidden_size)
         check_positive_int("num_layers", self.num_layers)
         check_float("dropout", self.dropout, low=0.0, high=1.0, high_inclusive=False)
-        check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
         check_non_negative_int("head_hidden", self.head_hidden)
         check_positive_int("epochs", self.epochs)
         check_positive_int("batch_size", self.batch_size)
@@ -42,12 +41,6 @@ class BaseRNNEstimator(BaseEstimator):
             check_float("clip_grad", self.clip_grad, low=0.0, low_inclusive=False)
         if self.early_stopping:
             check_positive_int("patience", self.patience)
-            check_float("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-                        low_inclusive=False, high_inclusive=False)
-        if self.embedding_dim is not None:
-            check_positive_int("embedding_dim", self.embedding_dim)
-        if self.vocab_size is not None:
-            check_positive_int("vocab_size", self.vocab_size)
         check_seed(self.random_state)
         resolve_device(self.device)
 
@@ -59,17 +52,11 @@ class BaseRNNEstimator(BaseEstimator):
     def _device(self) -> torch.device:
         return resolve_device(self.device)
 
-    def _net_config(self, **data_dims) -> NetConfig:
-        return NetConfig(
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            bidirectional=self.bidirectional,
-            nonlinearity=self.nonlinearity,
-            head_hidden=self.head_hidden,
-            **data_dims,
-        )
+    def _net_config(self, **dims) -> NetConfig:
+        """NetConfig from the shared parameters plus ``dims`` (data sizes, head, ...)."""
+        return NetConfig(cell=self.cell, hidden_size=self.hidden_size,
+                         num_layers=self.num_layers, dropout=self.dropout,
+                         head_hidden=self.head_hidden, **dims)
 
     def _make_network(self, cfg: NetConfig, seed: int | None) -> RNNNetwork:
         with seeded(seed):

@@ -12,7 +12,13 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
-from ._validation import ConfigError, DataError, check_choice
+from ._validation import (
+    ConfigError,
+    DataError,
+    check_choice,
+    check_float,
+    check_positive_int,
+)
 from .base import BaseRNNEstimator
 from .networks import HEADS
 from .training import LOSSES, TensorData, predict_batches
@@ -110,6 +116,18 @@ class _SequenceEstimator(BaseRNNEstimator):
     def _tokens(self) -> bool:
         return self.embedding_dim is not None
 
+    def _check_params(self) -> None:
+        self._check_common_params()
+        check_choice("head", self.head, HEADS)
+        check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
+        if self.early_stopping:
+            check_float("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
+                        low_inclusive=False, high_inclusive=False)
+        if self.embedding_dim is not None:
+            check_positive_int("embedding_dim", self.embedding_dim)
+        if self.vocab_size is not None:
+            check_positive_int("vocab_size", self.vocab_size)
+
     def _validate_X(self, X, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, allow_nd=True,
                           dtype=np.float64 if self._tokens else np.float32)
@@ -156,8 +174,7 @@ class _SequenceEstimator(BaseRNNEstimator):
         return self._fit(X, y, self.epochs, reset=True)
 
     def _fit(self, X, y, epochs: int, reset: bool, classes=None):
-        self._check_common_params()
-        check_choice("head", self.head, HEADS)
+        self._check_params()
         X = self._validate_X(X, reset=reset)
         lengths = self._lengths(X)
         y_t = self._prepare_y(X, y, lengths, reset=reset, classes=classes)
@@ -178,7 +195,8 @@ class _SequenceEstimator(BaseRNNEstimator):
         return self
 
     def _net_dims(self, X: np.ndarray, y_t: torch.Tensor) -> dict:
-        dims = dict(self._data_dims(X), head=self.head, horizon=y_t.shape[1])
+        dims = dict(self._data_dims(X), head=self.head, horizon=y_t.shape[1],
+                    bidirectional=self.bidirectional, nonlinearity=self.nonlinearity)
         return dict(dims, **self._output_dims(y_t))
 
     def _predict_raw(self, X) -> torch.Tensor:

@@ -177,17 +177,22 @@ def _last_layer_hidden(state: State, cfg: NetConfig) -> torch.Tensor:
 
 
 class LastStepHead(nn.Module):
-    """Seq-to-one and direct multi-horizon: final hidden state -> ``(B, horizon, O)``."""
+    """Seq-to-one and direct multi-horizon: final hidden state -> ``(B, horizon, O)``.
+
+    Known-ahead features of the output steps (``future``, ``(B, S, Fc)``) join the hidden state.
+    """
 
     def __init__(self, cfg: NetConfig):
         super().__init__()
         self.cfg = cfg
-        width = cfg.hidden_size * cfg.num_directions
+        width = cfg.hidden_size * cfg.num_directions + cfg.horizon * cfg.future_size
         self.mlp = _mlp(width, cfg.head_hidden, cfg.horizon * cfg.output_size, cfg.dropout)
 
-    def forward(self, state: State) -> torch.Tensor:
+    def forward(self, state: State, future: torch.Tensor | None = None) -> torch.Tensor:
         last = _last_layer_hidden(state, self.cfg)  # (B, D*H)
-        y = self.mlp(last)  # (B, D*H) -> (B, S*O)
+        if future is not None:
+            last = torch.cat([last, future.flatten(1)], dim=1)  # -> (B, D*H + S*Fc)
+        y = self.mlp(last)  # (B, width) -> (B, S*O)
         return y.view(-1, self.cfg.horizon, self.cfg.output_size)  # -> (B, S, O)
 
 
@@ -301,7 +306,7 @@ class RNNNetwork(nn.Module):
     ) -> tuple[torch.Tensor, State]:
         out, state = self.backbone(x, state, lengths)  # (B, L, F) -> (B, L, D*H)
         if self.cfg.head == "last":
-            return self.head(state), state
+            return self.head(state, future), state
         if self.cfg.head == "per_step":
             return self.head(out), state
         return self.head(state, teacher=teacher, future=future), state

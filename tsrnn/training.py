@@ -23,6 +23,8 @@ from ._validation import ConfigError, TrainingError
 __all__ = [
     "Batch",
     "TensorData",
+    "WindowData",
+    "window_level",
     "TrainConfig",
     "FitState",
     "Callback",
@@ -83,6 +85,62 @@ class TensorData:
         lengths = None if self.lengths is None else self.lengths[
             index.cpu() if isinstance(index, torch.Tensor) else index]
         return Batch(pick(self.x), pick(self.y), lengths, pick(self.future))
+
+
+class WindowData:
+    """Windows of a concatenated panel ``(N, C)``, gathered per batch by start row.
+
+    The panel is never copied into windows: a batch of ``B`` windows is one gather of
+    ``B * (lookback + horizon)`` rows. Channels ``[0, n_targets)`` are the targets.
+
+    Parameters
+    ----------
+    values : Tensor of shape (N, C)
+        Series concatenated (scaled), targets first.
+    starts : Tensor of int64, shape (n,)
+        First row of each window (see :func:`tsrnn.windows.window_starts`).
+    lookback, horizon, n_targets : int
+        Window geometry.
+    future_cols : sequence of int, default=()
+        Channels known ahead; their values over the horizon go to the head as ``future``.
+    window_norm : {None, "mean", "last"}, default=None
+        Subtract each window's own mean (or last value) of the target channels from its inputs
+        and targets (see :func:`window_level`).
+    """
+
+    def __init__(self, values, starts, lookback, horizon, n_targets, future_cols=(),
+                 window_norm=None):
+        self.values, self.starts = values, starts
+        self.lookback, self.horizon, self.n_targets = lookback, horizon, n_targets
+        self.future_cols = list(future_cols)
+        self.window_norm = window_norm
+        self.steps = torch.arange(lookback + horizon, device=values.device)
+
+    def __len__(self) -> int:
+        return self.starts.shape[0]
+
+    def to(self, device: torch.device) -> WindowData:
+        return WindowData(self.values.to(device), self.starts.to(device), self.lookback,
+                          self.horizon, self.n_targets, self.future_cols, self.window_norm)
+
+    def batch(self, index: torch.Tensor | slice) -> Batch:
+        rows = self.starts[index][:, None] + self.steps  # (B,) -> (B, L+H)
+        w = self.values[rows]  # (N, C) -> (B, L+H, C)
+        x, k = w[:, : self.lookback], self.n_targets  # (B, L, C)
+        y = w[:, self.lookback :, :k]  # (B, H, K)
+        future = w[:, self.lookback :, self.future_cols] if self.future_cols else None
+        if self.window_norm is not None:
+            level = window_level(x[..., :k], self.window_norm)  # (B, 1, K)
+            x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
+            y = y - level
+        return Batch(x, y, None, future)
+
+
+def window_level(x_targets: torch.Tensor, how: str) -> torch.Tensor:
+    """Level of each window's targets ``(B, L, K) -> (B, 1, K)``: their mean or last value."""
+    if how == "last":
+        return x_targets[:, -1:]
+    return x_targets.mean(dim=1, keepdim=True)
 
 
 @dataclass

@@ -157,6 +157,7 @@ def window_starts(
     names: Sequence[str] | None = None,
     skip_short: bool = False,
     last_only: bool = False,
+    offsets: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Start rows of every ``lookback + horizon`` window in a panel of concatenated series.
 
@@ -175,6 +176,9 @@ def window_starts(
         Skip series shorter than ``lookback + horizon`` instead of raising DataError.
     last_only : bool, default=False
         Only the most recent window of each series.
+    offsets : sequence of int, default=None
+        Start row of each series in the panel (default: the cumulative ``lengths``); pass the
+        real offsets to window only the first ``lengths[i]`` rows of longer series.
 
     Returns
     -------
@@ -184,7 +188,7 @@ def window_starts(
     lookback = check_positive_int("lookback", lookback)
     horizon = check_positive_int("horizon", horizon)
     stride = check_positive_int("stride", stride)
-    offsets = series_offsets(lengths)
+    offsets = series_offsets(lengths) if offsets is None else np.asarray(offsets, np.int64)
     starts = []
     for i, length in enumerate(np.asarray(lengths, dtype=np.int64)):
         n = int(length) - lookback - horizon + 1

@@ -1,0 +1,468 @@
+"""``RNNForecaster``: DataFrames in, forecasts on the future timestamps out.
+
+Data flow: ``to_panel`` (roles, frequency) -> per-series scaler fitted on the training rows only ->
+one concatenated channel array -> windows gathered by start row -> ``fit_loop``. Prediction
+encodes the last ``lookback`` rows of every series in one batched pass (rolled forward in blocks
+when asked for more steps than the network emits) and maps the result back to the data's scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import ConfigError, DataError, check_choice, check_positive_int
+from .backtesting import ForecasterMixin
+from .base import BaseRNNEstimator
+from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
+from .scalers import SCALER_METHODS, Scaler
+from .training import LOSSES, WindowData, predict_batches, window_level
+from .windows import window_starts
+
+__all__ = ["RNNForecaster", "FORECAST_HEADS"]
+
+FORECAST_HEADS = ("direct", "seq2seq", "recursive")
+_NET_HEAD = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
+
+
+class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
+    """Recurrent-network forecaster for one or many series (one global model).
+
+    Parameters
+    ----------
+    lookback : int, default=24
+        Past rows the network reads for each forecast.
+    horizon : int, default=1
+        Steps to forecast.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    head : {"direct", "seq2seq", "recursive"}, default="direct"
+        ``direct``: the last hidden state emits all ``horizon`` steps at once; ``seq2seq``: an
+        encoder-decoder whose decoder rolls out ``horizon`` steps; ``recursive``: a one-step
+        model fed its own forecasts.
+    hidden_size : int, default=64
+        Hidden units per layer.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    dropout : float, default=0.0
+        Dropout between layers and before the head.
+    bidirectional_encoder : bool, default=False
+        Read each input window in both directions.
+    head_hidden : int, default=0
+        Hidden width of the output MLP (0 = linear).
+    scaler : {"standard", "robust", "minmax", None}, default="standard"
+        Per-series scaling, fitted on each series' training rows only.
+    window_norm : {None, "mean", "last"}, default=None
+        Also subtract each input window's own mean (or last value) of the targets, so the
+        network sees shapes rather than levels (helps series with trends or level shifts).
+    time_features : bool, default=False
+        Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
+        they are known ahead, so they also reach the head for the forecast steps.
+    epochs : int, default=20
+        Passes over all training windows.
+    batch_size : int, default=128
+        Windows per optimiser step.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam weight decay.
+    loss : {"mae", "mse", "huber"}, default="mae"
+        Training loss on the scaled targets.
+    clip_grad : float or None, default=1.0
+        Maximum gradient norm.
+    early_stopping : bool, default=False
+        Stop when the validation loss stops improving and keep the best weights.
+    patience : int, default=5
+        Epochs without improvement before stopping.
+    validation : int or None, default=None
+        Last rows of each series held out for validation (their windows are not trained on,
+        and the scaler never sees them). None: ``horizon`` rows with early stopping, else none.
+    stride : int, default=1
+        Rows between consecutive training windows.
+    target : str, list of str or None, default=None
+        Target columns (None = every numeric column without another role).
+    time_col : str or None, default=None
+        Time column (None = the DatetimeIndex, or an integer index).
+    id_col : str or None, default=None
+        Series id column of a long frame (None = one series).
+    past_covariates : list of str or None, default=None
+        Columns observed up to now only.
+    future_covariates : list of str or None, default=None
+        Columns known ahead (calendar, holidays, prices); ``predict`` needs them for the horizon.
+    freq : str or None, default=None
+        Pandas frequency; None infers it.
+    random_state : int or None, default=None
+        Seed; an int makes CPU runs bitwise repeatable.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train and predict.
+    verbose : bool, default=False
+        Show a progress bar.
+
+    Attributes
+    ----------
+    network_ : RNNNetwork
+    scaler_ : Scaler
+        Per-series statistics of the target, past and future channels.
+    roles_ : Roles
+    freq_ : str or None
+    ids_ : list
+        Series ids seen in ``fit``.
+    context_ : dict
+        The last ``lookback`` raw rows of every series (``target``, ``past``, ``future``) and
+        their timestamps (``index``), so ``predict()`` needs no data.
+    history_ : list of dict
+        Loss per epoch.
+    """
+
+    def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
+                 num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
+                 scaler="standard", window_norm=None, time_features=False, epochs=20,
+                 batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae", clip_grad=1.0,
+                 early_stopping=False, patience=5, validation=None, stride=1, target=None,
+                 time_col=None, id_col=None, past_covariates=None, future_covariates=None,
+                 freq=None, random_state=None, device="auto", verbose=False):
+        self.lookback = lookback
+        self.horizon = horizon
+        self.cell = cell
+        self.head = head
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional_encoder = bidirectional_encoder
+        self.head_hidden = head_hidden
+        self.scaler = scaler
+        self.window_norm = window_norm
+        self.time_features = time_features
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.clip_grad = clip_grad
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation = validation
+        self.stride = stride
+        self.target = target
+        self.time_col = time_col
+        self.id_col = id_col
+        self.past_covariates = past_covariates
+        self.future_covariates = future_covariates
+        self.freq = freq
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # -- parameters ----------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        self._check_common_params()
+        check_positive_int("lookback", self.lookback)
+        check_positive_int("horizon", self.horizon)
+        check_positive_int("stride", self.stride)
+        check_choice("head", self.head, FORECAST_HEADS)
+        check_choice("scaler", self.scaler, SCALER_METHODS)
+        check_choice("window_norm", self.window_norm, (None, "mean", "last"))
+        check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
+        if self.validation is not None:
+            check_positive_int("validation", self.validation)
+        if self.head == "recursive" and self.past_covariates:
+            raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
+                              "unknown beyond now); use head='direct' or 'seq2seq'")
+
+    @property
+    def _block(self) -> int:
+        """Steps the network emits per forward pass."""
+        return 1 if self.head == "recursive" else self.horizon
+
+    def _validation_rows(self) -> int:
+        if self.validation is not None:
+            return int(self.validation)
+        return self.horizon if self.early_stopping else 0
+
+    def _min_history(self) -> int:
+        return self.lookback
+
+    def _check_fitted(self) -> None:
+        check_is_fitted(self, "network_")
+
+    # -- channels --------------------------------------------------------------------------------
+
+    def _calendar(self, index: pd.Index) -> np.ndarray:
+        if not self.time_features:
+            return np.zeros((len(index), 0), np.float32)
+        return calendar_features(index, self.freq_)
+
+    def _n_calendar(self) -> int:
+        return len(calendar_feature_names(self.freq_)) if self.time_features else 0
+
+    def _raw_blocks(self, panel: Panel) -> np.ndarray:
+        """Targets, past and future covariates side by side: ``(N, K + P + Fu)``."""
+        blocks = [b for b in (panel.target, panel.past, panel.future) if b is not None]
+        return np.concatenate(blocks, axis=1).astype(np.float64)
+
+    def _future_cols(self) -> list[int]:
+        """Input channels known ahead: future covariates, then calendar features."""
+        k, p, f = (len(self.roles_.target), len(self.roles_.past), len(self.roles_.future))
+        return list(range(k + p, k + p + f + self._n_calendar()))
+
+    # -- fit -----------------------------------------------------------------------------------
+
+    def fit(self, data):
+        """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``)."""
+        self._check_params()
+        for attr in ("network_", "optimizer_", "history_"):
+            self.__dict__.pop(attr, None)
+        panel = self._read(data, reset=True)
+        self._fit_panel(panel)
+        return self
+
+    def _fit_panel(self, panel: Panel) -> None:
+        L, H = self.lookback, self._block
+        val_rows = self._validation_rows()
+        fit_rows = panel.lengths - val_rows
+        names = [str(i) for i in panel.ids]
+        if (fit_rows < L + H).any():
+            bad = int(np.argmin(fit_rows))
+            raise DataError(
+                f"series {names[bad]!r} has {panel.lengths[bad]} rows; lookback {L} + horizon "
+                f"{H}{f' + validation {val_rows}' if val_rows else ''} needs at least "
+                f"{L + H + val_rows}")
+        raw = self._raw_blocks(panel)
+        self.scaler_ = Scaler(self.scaler).fit(raw, panel.lengths, fit_rows)
+        self.ids_ = list(panel.ids)
+        values = self._channels(panel, raw, np.arange(panel.n_series))
+        starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
+        train = self._window_data(values, starts)
+        val = None
+        if val_rows:
+            lo = np.maximum(fit_rows - L - H + 1, 0)
+            val_starts = np.concatenate([panel.offsets[i] + np.arange(lo[i], n - L - H + 1)
+                                         for i, n in enumerate(panel.lengths)])
+            val = self._window_data(values, val_starts)
+        seed = self._seed()
+        cfg = self._net_config(
+            input_size=values.shape[1], output_size=len(self.roles_.target), horizon=H,
+            head=_NET_HEAD[self.head], bidirectional=self.bidirectional_encoder,
+            future_size=len(self._future_cols()))
+        self.network_ = self._make_network(cfg, seed)
+        self._run_training(train, val, self.loss, self.epochs, seed)
+        self._store_context(panel)
+
+    def _channels(self, panel: Panel, raw: np.ndarray, series_idx: np.ndarray,
+                  scaler: Scaler | None = None) -> np.ndarray:
+        """Scaled channels ``(N, C)``: targets, past, future covariates, calendar features."""
+        scaler = scaler or self.scaler_
+        center = np.repeat(scaler.center_[series_idx], panel.lengths, axis=0)  # (N, C)
+        scale = np.repeat(scaler.scale_[series_idx], panel.lengths, axis=0)
+        scaled = (raw - center) / scale
+        calendar = np.concatenate([self._calendar(ix) for ix in panel.index])
+        return np.concatenate([scaled, calendar], axis=1).astype(np.float32)
+
+    def _window_data(self, values: np.ndarray, starts: np.ndarray) -> WindowData:
+        return WindowData(torch.as_tensor(values), torch.as_tensor(starts), self.lookback,
+                          self._block, len(self.roles_.target), self._future_cols(),
+                          self.window_norm)
+
+    def _store_context(self, panel: Panel) -> None:
+        L = self.lookback
+        last = [slice(s.stop - L, s.stop) for s in map(panel.series, range(panel.n_series))]
+        pick = (lambda a: None if a is None else np.stack([a[r] for r in last]))  # noqa: E731
+        self.context_ = {"target": pick(panel.target), "past": pick(panel.past),
+                         "future": pick(panel.future),
+                         "index": [ix[-L:] for ix in panel.index]}
+
+    # -- predict -------------------------------------------------------------------------------
+
+    def predict(self, data=None, horizon=None, future_covariates=None):
+        """Forecast ``horizon`` steps after the end of the training data (or of ``data``).
+
+        Parameters
+        ----------
+        data : Series or DataFrame, default=None
+            History to forecast from, with the fitted roles (series unseen in ``fit`` are fine:
+            they are scaled by their own history). None: the end of the training data.
+        horizon : int, default=None
+            Steps to forecast (default: the fitted horizon; more steps roll the model forward).
+        future_covariates : DataFrame, default=None
+            The future covariates for the forecast steps (time-indexed, with ``id_col`` for many
+            series); needed when the model was fitted with ``future_covariates``.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by the future timestamps (or with ``time_col``), one column per target, plus
+            the id column for many series.
+        """
+        self._check_fitted()
+        horizon = check_positive_int("horizon", horizon or self.horizon)
+        ids, index, x, scaler_idx, scaler = self._encoder_inputs(data)
+        future = self._future_inputs(ids, index, horizon, future_covariates, scaler_idx, scaler)
+        values = self._forecast(torch.as_tensor(x), torch.as_tensor(future), horizon)
+        values = self._unscale(values, scaler_idx, scaler)
+        return self._frame(ids, index, values)
+
+    def _encoder_inputs(self, data):
+        """(ids, per-series index, scaled windows (S, L, C), scaler rows, scaler)."""
+        if data is None:
+            ctx = self.context_
+            blocks = [b for b in (ctx["target"], ctx["past"], ctx["future"]) if b is not None]
+            raw = np.concatenate(blocks, axis=2).astype(np.float64)  # (S, L, K+P+Fu)
+            panel = Panel(self.ids_, ctx["index"], np.full(len(self.ids_), self.lookback),
+                          raw[..., 0].reshape(-1, 1), None, None, self.freq_, self.roles_)
+            raw = raw.reshape(-1, raw.shape[2])
+            idx = np.arange(len(self.ids_))
+            x = self._channels(panel, raw, idx)
+            return self.ids_, ctx["index"], x.reshape(len(idx), self.lookback, -1), idx, None
+        panel = self._read(data, reset=False)
+        return self._panel_inputs(panel)
+
+    def _panel_inputs(self, panel: Panel):
+        L, names = self.lookback, [str(i) for i in panel.ids]
+        for i, n in enumerate(panel.lengths):
+            if n < L:
+                raise DataError(f"series {names[i]!r} has {n} rows; forecasting needs the last "
+                                f"lookback {L} rows")
+        scaler, idx = self._scaler_for(panel)
+        values = self._channels(panel, self._raw_blocks(panel), idx, scaler)
+        ends = panel.offsets[1:]
+        x = values[ends[:, None] - L + np.arange(L)]  # the last L rows: (S, L, C)
+        return panel.ids, [ix[-L:] for ix in panel.index], x, idx, scaler
+
+    def _scaler_for(self, panel: Panel) -> tuple[Scaler, np.ndarray]:
+        """Fitted statistics for known series, each new series' own for the others."""
+        known = {sid: i for i, sid in enumerate(self.ids_)}
+        raw = self._raw_blocks(panel)
+        scaler = Scaler(self.scaler)
+        centers, scales = [], []
+        for i, sid in enumerate(panel.ids):
+            if sid in known:
+                centers.append(self.scaler_.center_[known[sid]])
+                scales.append(self.scaler_.scale_[known[sid]])
+            else:
+                c, s = scaler.fit_one(raw[panel.series(i)])
+                centers.append(c)
+                scales.append(s)
+        scaler.center_, scaler.scale_ = np.array(centers), np.array(scales)
+        return scaler, np.arange(panel.n_series)
+
+    def _future_inputs(self, ids, index, horizon, future_covariates, idx, scaler) -> np.ndarray:
+        """Known-ahead channels for the forecast steps, ``(S, steps, Fu + cal)``."""
+        steps = -(-horizon // self._block) * self._block  # whole blocks
+        given = self._read_future(future_covariates)
+        fut = []
+        for i, sid in enumerate(ids):
+            stamps = future_index(index[i][-1], self.freq_, steps)
+            cols = [self._calendar(stamps)]
+            if given is not None:
+                cols.insert(0, self._future_rows(given, sid, stamps, horizon, i, idx, scaler))
+            fut.append(np.concatenate(cols, axis=1))
+        return np.stack(fut).astype(np.float32)
+
+    def _read_future(self, frame) -> Panel | None:
+        names, roles = self.roles_.future, self.roles_
+        if not names:
+            return None
+        if frame is None:
+            raise DataError(f"the model uses future covariates {names}; pass "
+                            "future_covariates= with their values for the forecast steps")
+        return to_panel(frame, target=[], time_col=roles.time_col, id_col=roles.id_col,
+                        future_covariates=names, freq=self.freq_, name="future_covariates")
+
+    def _future_rows(self, panel, sid, stamps, horizon, i, idx, scaler) -> np.ndarray:
+        names, roles = self.roles_.future, self.roles_
+        if sid not in panel.ids:
+            raise DataError(f"future_covariates has no rows for series {sid!r}")
+        j = panel.ids.index(sid)
+        have = pd.Series(range(panel.lengths[j]), index=panel.index[j])
+        missing = stamps[:horizon].difference(have.index)
+        if len(missing):
+            raise DataError(f"future_covariates lacks {len(missing)} forecast step(s) for series "
+                            f"{sid!r}, first {missing[0]}; give all {horizon} steps")
+        rows = panel.future[panel.series(j)][have.reindex(stamps).ffill().astype(int).to_numpy()]
+        k, p = len(roles.target), len(roles.past)
+        s = scaler or self.scaler_
+        sl = slice(k + p, k + p + len(names))
+        return (rows - s.center_[idx[i], sl]) / s.scale_[idx[i], sl]
+
+    @torch.no_grad()
+    def _forecast(self, x: torch.Tensor, future: torch.Tensor, steps: int) -> np.ndarray:
+        """Scaled forecasts ``(S, steps, K)`` from scaled windows, rolled forward in blocks."""
+        net, k, block = self.network_.eval(), len(self.roles_.target), self._block
+        device = next(net.parameters()).device
+        x, future = x.to(device), future.to(device)
+        fut_cols = self._future_cols()
+        outs, done = [], 0
+        while done < steps:
+            f = future[:, done : done + block] if fut_cols else None
+            y = self._step(net, x, f, k)  # (S, block, K)
+            take = min(block, steps - done)
+            outs.append(y[:, :take])
+            done += take
+            if done < steps:
+                new = y[:, :take] if f is None else torch.cat([y[:, :take], f[:, :take]], -1)
+                x = torch.cat([x[:, take:], new], dim=1)  # slide the window forward
+        return torch.cat(outs, dim=1).cpu().numpy()
+
+    def _step(self, net, x, future, k) -> torch.Tensor:
+        level = None
+        if self.window_norm is not None:
+            level = window_level(x[..., :k], self.window_norm)  # (S, 1, K)
+            x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
+        data = _Windows(x, future)
+        y = predict_batches(net, data)
+        return y if level is None else y + level
+
+    def _unscale(self, values: np.ndarray, idx: np.ndarray, scaler: Scaler | None) -> np.ndarray:
+        s, k = scaler or self.scaler_, len(self.roles_.target)
+        return values * s.scale_[idx, None, :k] + s.center_[idx, None, :k]
+
+    # -- batched backtest ------------------------------------------------------------------------
+
+    def _forecast_origins(self, panel: Panel, origins: list, horizon: int) -> np.ndarray:
+        """Forecasts of every (series, origin) pair in one batched pass: ``(n, horizon, K)``."""
+        scaler, idx = self._scaler_for(panel)
+        raw = self._raw_blocks(panel)
+        values = self._channels(panel, raw, idx, scaler)
+        L = self.lookback
+        rows, which, fut_rows = [], [], []
+        steps = -(-horizon // self._block) * self._block
+        for i, origin in enumerate(origins):
+            off = int(panel.offsets[i])
+            for o in origin:
+                rows.append(off + int(o) - L + np.arange(L))
+                which.append(i)
+                stamps = future_index(panel.index[i][int(o) - 1], self.freq_, steps)
+                fut_rows.append(self._origin_future(panel, values, i, int(o), stamps, off))
+        x = torch.as_tensor(values[np.array(rows)])
+        future = torch.as_tensor(np.stack(fut_rows))
+        out = self._forecast(x, future, horizon)
+        return self._unscale(out, np.array(which), scaler)
+
+    def _origin_future(self, panel, values, i, origin, stamps, off) -> np.ndarray:
+        """Known-ahead channels after an origin, read from the data itself."""
+        cols = self._future_cols()
+        n_cov = len(self.roles_.future)
+        n = int(panel.lengths[i])
+        rows = off + np.minimum(origin + np.arange(len(stamps)), n - 1)
+        cov = values[rows][:, cols[:n_cov]] if n_cov else np.zeros((len(stamps), 0), np.float32)
+        return np.concatenate([cov, self._calendar(stamps)], axis=1).astype(np.float32)
+
+
+class _Windows:
+    """Inference batches of ready windows (no targets)."""
+
+    def __init__(self, x, future):
+        self.x, self.future = x, future
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def batch(self, index):
+        from .training import Batch
+
+        return Batch(self.x[index], None, None,
+                     None if self.future is None else self.future[index])
+
