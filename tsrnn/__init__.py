@@ -1,9 +1,11 @@
 """tsrnn: time-series forecasting with recurrent neural nets (RNN, LSTM, GRU) on PyTorch."""
 
 from ._validation import ConfigError, DataError, ModelFileError, TrainingError, TsrnnError
+from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .estimators import RNNClassifier, RNNRegressor
 from .forecaster import RNNForecaster
 from .networks import NetConfig, RNNNetwork
+from .serialize import load
 from .windows import batchify, sliding_windows, time_split, window_starts
 
 __version__ = "0.1.0"
@@ -12,15 +14,18 @@ __all__ = [
     "ConfigError",
     "DataError",
     "ModelFileError",
+    "NaiveForecaster",
     "NetConfig",
     "RNNClassifier",
     "RNNForecaster",
     "RNNNetwork",
     "RNNRegressor",
+    "SeasonalNaiveForecaster",
     "TrainingError",
     "TsrnnError",
     "__version__",
     "batchify",
+    "load",
     "sliding_windows",
     "time_split",
     "window_starts",

@@ -274,6 +274,14 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
                          "future": pick(panel.future),
                          "index": [ix[-L:] for ix in panel.index]}
 
+    def save(self, path) -> None:
+        """Write the fitted model to the directory ``path`` (safetensors + JSON, atomic);
+        :func:`tsrnn.load` reads it back."""
+        from .serialize import save
+
+        self._check_fitted()
+        save(self, path)
+
     # -- predict -------------------------------------------------------------------------------
 
     def predict(self, data=None, horizon=None, future_covariates=None):

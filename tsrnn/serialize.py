@@ -1,0 +1,112 @@
+"""Saving fitted forecasters to a model directory and loading them back (never unpickles).
+
+``save(estimator, path)`` writes the network weights and the raw context as safetensors and
+everything else (params, roles, frequency, scaler statistics, ids, timestamps, history) as JSON
+through :mod:`tsrnn.persistence`; ``load(path)`` rebuilds the estimator from those two files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ._validation import ModelFileError
+from .frames import Roles
+from .networks import NetConfig, RNNNetwork
+from .persistence import load_model, save_model
+from .scalers import Scaler
+
+__all__ = ["save", "load"]
+
+_CONTEXT = ("target", "past", "future")
+
+
+def _index_to_json(index: pd.Index) -> dict:
+    if isinstance(index, pd.DatetimeIndex):
+        tz = None if index.tz is None else str(index.tz)
+        naive = index.tz_convert("UTC").tz_localize(None) if tz else index
+        return {"kind": "datetime", "values": [str(t) for t in naive], "tz": tz,
+                "name": index.name}
+    return {"kind": "int", "values": [int(v) for v in index], "name": index.name}
+
+
+def _index_from_json(d: dict, freq: str | None) -> pd.Index:
+    if d["kind"] == "datetime":
+        index = pd.DatetimeIndex(d["values"], name=d["name"])
+        if d["tz"]:
+            index = index.tz_localize("UTC").tz_convert(d["tz"])
+        return pd.DatetimeIndex(index, freq=freq)
+    return pd.Index(np.asarray(d["values"], dtype=np.int64), name=d["name"])
+
+
+def save(estimator, path) -> None:
+    """Write a fitted :class:`~tsrnn.RNNForecaster` to the directory ``path`` (atomically)."""
+    net = estimator.network_
+    tensors = {f"network.{k}": v for k, v in net.state_dict().items()}
+    for name in _CONTEXT:
+        block = estimator.context_[name]
+        if block is not None:
+            tensors[f"context.{name}"] = torch.from_numpy(np.ascontiguousarray(block))
+    meta = {
+        "kind": type(estimator).__name__,
+        "params": estimator.get_params(),
+        "config": net.cfg.to_dict(),
+        "roles": asdict(estimator.roles_),
+        "freq": estimator.freq_,
+        "scaler": estimator.scaler_.to_dict(),
+        "data": {"ids": list(estimator.ids_),
+                 "index": [_index_to_json(ix) for ix in estimator.context_["index"]]},
+        "history": list(estimator.history_),
+    }
+    save_model(path, tensors, meta)
+
+
+def load(path, device: str | None = None):
+    """Load an estimator saved with ``save`` (or ``estimator.save``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The model directory.
+    device : str, default=None
+        Overrides the saved ``device`` parameter (e.g. ``"cpu"`` for a model trained on a GPU).
+    """
+    tensors, meta = load_model(path)
+    from .forecaster import RNNForecaster
+
+    kinds = {"RNNForecaster": RNNForecaster}
+    if meta["kind"] not in kinds:
+        raise ModelFileError(f"{path}: unknown model kind {meta['kind']!r}; expected one of "
+                             f"{sorted(kinds)}")
+    try:
+        return _rebuild(kinds[meta["kind"]], tensors, meta, device)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"{path}: the model files do not fit together ({exc}); save the "
+                             "model again") from None
+
+
+def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
+    params = dict(meta["params"])
+    if device is not None:
+        params["device"] = device
+    est = cls(**params)
+    network = RNNNetwork(NetConfig(**meta["config"]))
+    weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
+    network.load_state_dict(weights, strict=True)
+    est.network_ = network.to(est._device()).eval()
+    est.roles_ = Roles(**meta["roles"])
+    est.freq_ = meta["freq"]
+    est.target_names_ = list(est.roles_.target)
+    est.scaler_ = Scaler.from_dict(meta["scaler"])
+    est.ids_ = list(meta["data"]["ids"])
+    est.context_ = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in tensors
+                           else None) for name in _CONTEXT}
+    est.context_["index"] = [_index_from_json(d, est.freq_) for d in meta["data"]["index"]]
+    est.history_ = list(meta["history"] or [])
+    est.n_epochs_ = len(est.history_)
+    return est
