@@ -1,3 +1,15 @@
-"""Bundled datasets (installed as ``tsrnn.datasets``)."""
+"""Bundled real datasets (installed as ``tsrnn.datasets``).
 
-__all__: list[str] = []
+>>> from tsrnn import datasets
+>>> datasets.names()
+['house_prices', 'weather']
+>>> ds = datasets.load("weather")
+>>> ds.frame.columns.tolist()[:3], ds.targets, ds.freq
+(['origin', 'time', 'temp'], ['temp'], 'h')
+
+Origins, licences and how each file was made: ``SOURCES.md`` in this folder.
+"""
+
+from .registry import Dataset, describe, export, load, names
+
+__all__ = ["Dataset", "describe", "export", "load", "names"]

@@ -28,6 +28,12 @@ def test_wheel_maps_subpackages_under_tsrnn(wheel_files):
     assert "tsrnn/datasets/__init__.py" in wheel_files
 
 
+def test_wheel_ships_the_bundled_data(wheel_files):
+    for name in ("weather.csv", "house_prices.csv"):
+        assert f"tsrnn/datasets/data/{name}" in wheel_files
+    assert "tsrnn/datasets/SOURCES.md" in wheel_files
+
+
 def test_wheel_has_no_top_level_cli_or_datasets(wheel_files):
     top = {name.split("/")[0] for name in wheel_files}
     assert not top & {"cli", "datasets", "tests", "benchmarks", "notebooks"}, top

@@ -95,8 +95,3 @@ class NaiveForecaster(SeasonalNaiveForecaster):
     def __init__(self, horizon=1, *, target=None, time_col=None, id_col=None, freq=None):
         super().__init__(m=1, horizon=horizon, target=target, time_col=time_col, id_col=id_col,
                          freq=freq)
-
-    def get_params(self, deep=True):
-        params = super().get_params(deep)
-        params.pop("m", None)
-        return params

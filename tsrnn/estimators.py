@@ -204,7 +204,8 @@ class _SequenceEstimator(BaseRNNEstimator):
         X = self._validate_X(X, reset=False)
         self._check_vocab(X)
         data = TensorData(self._as_tensor(X, self._tokens), None, self._lengths(X))
-        return predict_batches(self.network_, data).cpu()
+        # fixed-size batches: a sample's prediction never depends on the rest of X
+        return predict_batches(self.network_, data, batch_size=64, fixed=True).cpu()
 
 
 class RNNRegressor(RegressorMixin, _SequenceEstimator):

@@ -420,9 +420,20 @@ def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), opt
 
 
 @torch.no_grad()
-def predict_batches(network, data, batch_size: int = 4096) -> torch.Tensor:
-    """Network outputs for every sample of ``data`` (evaluation mode, no teacher forcing)."""
+def predict_batches(network, data, batch_size: int = 4096, fixed: bool = False) -> torch.Tensor:
+    """Network outputs for every sample of ``data`` (evaluation mode, no teacher forcing).
+
+    With ``fixed``, every forward pass has exactly ``batch_size`` rows (the last batch repeats
+    its final row), so a sample's prediction does not depend on how many others come with it:
+    float32 matrix kernels round differently for different batch shapes.
+    """
     network.eval()
-    outs = [_forward(network, data.batch(index), teacher=False)
-            for index in _batches(len(data), batch_size, None)]
+    n, outs = len(data), []
+    for start in range(0, n, batch_size):
+        if fixed:
+            index = torch.arange(start, start + batch_size).clamp_max(n - 1)
+            outs.append(_forward(network, data.batch(index), teacher=False)[: n - start])
+        else:
+            index = slice(start, start + batch_size)
+            outs.append(_forward(network, data.batch(index), teacher=False))
     return torch.cat(outs) if outs else torch.zeros(0)

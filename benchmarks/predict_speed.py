@@ -1,0 +1,70 @@
+"""Prediction latency: all 414 M4-Hourly-sized series at once, and one series at a time.
+
+Bars (issue 3): predicting all 414 series <= 0.5 s; a single-series ``predict()`` <= 5 ms median.
+The network is the peers' configuration (LSTM 2x128, lookback 168, direct 48-step head); it is
+trained briefly (timing does not depend on the weights). Synthetic series of M4 Hourly's shape
+are used so the script runs without the shared data.
+
+    python benchmarks/predict_speed.py [--series 414] [--repeats 20] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tsrnn import RNNForecaster
+
+
+def panel(n_series: int, length: int = 960, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    frames = []
+    for i in range(n_series):
+        level = rng.uniform(10, 1000)
+        y = level * (1 + 0.3 * np.sin(2 * np.pi * (t + rng.integers(24)) / 24))
+        y += rng.normal(0, 0.05 * level, length)
+        frames.append(pd.DataFrame({"id": f"H{i + 1}", "t": t, "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def timed(fn, repeats: int) -> list[float]:
+    fn()  # warm-up
+    out = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - tic)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=414)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data = panel(args.series)
+    model = RNNForecaster(lookback=168, horizon=48, hidden_size=128, num_layers=2, epochs=1,
+                          stride=200, id_col="id", time_col="t", random_state=0, device="cpu")
+    model.fit(data)
+    one = data[data.id == "H1"]
+    all_series = timed(model.predict, max(3, args.repeats // 4))
+    single = timed(lambda: model.predict(one), args.repeats)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print("| what | median | bar |")
+    print("|---|---|---|")
+    print(f"| predict() all {args.series} series | {statistics.median(all_series):.3f} s "
+          "| <= 0.5 s |")
+    print(f"| predict(one series) | {1000 * statistics.median(single):.2f} ms | <= 5 ms |")
+
+
+if __name__ == "__main__":
+    main()
