@@ -6,15 +6,31 @@ import click
 
 import tsrnn
 
+from ._common import TsrnnGroup
+from .fit import fit
+from .forecast import backtest, forecast
+from .info import datasets, info
+
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TsrnnGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(tsrnn.__version__, prog_name="tsrnn")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="TSRNN_DEBUG",
+              help="Show full tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
     """Forecast time series with recurrent neural nets (RNN, LSTM, GRU).
 
     \b
     Example:
-      tsrnn --version
+      tsrnn datasets export weather weather.csv
+      tsrnn fit weather.csv --id-col origin --target temp -o model/
+      tsrnn forecast model/ --plot forecast.png
     """
+
+
+main.add_command(fit)
+main.add_command(forecast)
+main.add_command(backtest)
+main.add_command(info)
+main.add_command(datasets)

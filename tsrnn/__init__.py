@@ -1,10 +1,18 @@
 """tsrnn: time-series forecasting with recurrent neural nets (RNN, LSTM, GRU) on PyTorch."""
 
-from ._validation import ConfigError, DataError, ModelFileError, TrainingError, TsrnnError
+from ._validation import (
+    ConfigError,
+    DataError,
+    MissingValuesError,
+    ModelFileError,
+    TrainingError,
+    TsrnnError,
+)
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .estimators import RNNClassifier, RNNRegressor
 from .forecaster import RNNForecaster
 from .networks import NetConfig, RNNNetwork
+from .reading import read_csv
 from .serialize import load
 from .windows import batchify, sliding_windows, time_split, window_starts
 
@@ -13,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConfigError",
     "DataError",
+    "MissingValuesError",
     "ModelFileError",
     "NaiveForecaster",
     "NetConfig",
@@ -26,6 +35,7 @@ __all__ = [
     "__version__",
     "batchify",
     "load",
+    "read_csv",
     "sliding_windows",
     "time_split",
     "window_starts",

@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "TsrnnError",
     "DataError",
+    "MissingValuesError",
     "ConfigError",
     "ModelFileError",
     "TrainingError",
@@ -32,6 +33,10 @@ class TsrnnError(Exception):
 
 class DataError(TsrnnError, ValueError):
     """The data cannot be used as given (too short, NaN, wrong shape, bad column)."""
+
+
+class MissingValuesError(DataError):
+    """The data holds NaN where values are needed; fill or drop them first."""
 
 
 class ConfigError(TsrnnError, ValueError):

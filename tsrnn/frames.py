@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._validation import ConfigError, DataError, check_choice, check_positive_int
+from ._validation import (
+    ConfigError,
+    DataError,
+    MissingValuesError,
+    check_choice,
+    check_positive_int,
+)
 from .scalers import SCALER_METHODS, Scaler
 from .windows import series_offsets
 
@@ -393,7 +399,8 @@ def _check_values(block, columns, role, panel_index, ids, offsets, allow_nan, ro
         stamps = [str(where(r)[1]) for r in rows[rows < offsets[i + 1]][:3]]
         keys = "".join(f", {k}={v!r}" for k, v in [("id_col", roles.id_col),
                                                    ("time_col", roles.time_col)] if v is not None)
-        raise DataError(f"{role} column {columns[j]!r} has {len(rows)} missing value(s), first "
+        raise MissingValuesError(
+                        f"{role} column {columns[j]!r} has {len(rows)} missing value(s), first "
                         f"in {_label(ids, i)} at {', '.join(stamps)}; fill them first, e.g. "
                         f"fill_missing(data, 'interpolate', [{columns[j]!r}]{keys}), or pass "
                         "allow_nan=True")

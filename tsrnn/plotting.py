@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_forecast", "plot_history", "plot_confusion", "save_figure"]
+__all__ = ["plot_forecast", "plot_history", "plot_backtest", "plot_confusion", "save_figure"]
 
 
 def _new_axes(n_panels: int, ax: Axes | None, panel_size: tuple[float, float]) -> list[Axes]:
@@ -235,6 +235,41 @@ def _loss_curve(records: Sequence[Mapping], key: str) -> np.ndarray | None:
     if all(v is None for v in values):
         return None
     return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def plot_backtest(result, *, series=None, target=None, title: str | None = None) -> Figure:
+    """Plot what happened and every backtest forecast of one series and target.
+
+    Parameters
+    ----------
+    result : BacktestResult
+        From ``forecaster.backtest(...)``; its ``forecasts`` frame has the columns ``id``,
+        ``origin``, ``target``, ``time``, ``forecast`` and ``actual``.
+    series : object, optional
+        Series id to draw (default: the first).
+    target : str, optional
+        Target to draw (default: the first).
+    title : str, optional
+        Axes title.
+    """
+    frame = result.forecasts
+    if frame.empty:
+        raise DataError("the backtest has no forecasts to plot")
+    series = frame["id"].iloc[0] if series is None else series
+    target = frame["target"].iloc[0] if target is None else target
+    part = frame[(frame["id"].astype(object) == series) & (frame["target"] == target)]
+    if part.empty:
+        raise DataError(f"the backtest has no forecasts for series {series!r} and target "
+                        f"{target!r}")
+    axis = _new_axes(1, None, (9.0, 3.6))[0]
+    actual = part.drop_duplicates("time").sort_values("time")
+    axis.plot(actual["time"], actual["actual"], color="black", lw=1, label="actual")
+    for k, (_, one) in enumerate(part.groupby("origin", sort=True)):
+        axis.plot(one["time"], one["forecast"], color="tab:blue", lw=1.2, alpha=0.8,
+                  label="forecasts" if k == 0 else None)
+    axis.set_title(title or f"backtest: {target}" + ("" if series is None else f" ({series})"))
+    axis.legend(loc="best", fontsize="small")
+    return axis.figure
 
 
 def plot_history(

@@ -1,0 +1,136 @@
+"""``tsrnn fit``: train a forecaster on a CSV file and save it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from tsrnn import MissingValuesError, RNNForecaster, SeasonalNaiveForecaster, read_csv
+from tsrnn.forecaster import FORECAST_HEADS
+from tsrnn.frames import FILL_METHODS, fill_missing, to_panel
+from tsrnn.reading import guess_time_column, seasonal_period
+
+from ._common import check_output, echo_table, parse_sets, say
+
+__all__ = ["fit"]
+
+_POSITIVE = click.IntRange(min=1)
+
+
+def _roles(frame: pd.DataFrame, time_col, id_col, target, past, future) -> dict:
+    """Resolve the column roles, guessing the time column when none is given."""
+    if time_col is None:
+        time_col = guess_time_column(frame)
+        say(f"Time column: {time_col!r} (guessed; set --time-col to choose)" if time_col else
+            "No date column found; using row order as time (set --time-col to choose)")
+    roles = dict(time_col=time_col, id_col=id_col, target=list(target) or None,
+                 past_covariates=list(past) or None, future_covariates=list(future) or None)
+    return roles
+
+
+def _read(path: Path, roles: dict, fill: str | None) -> tuple[pd.DataFrame, object]:
+    frame = read_csv(path)
+    roles.update(_roles(frame, roles["time_col"], roles["id_col"], roles["target"] or (),
+                        roles["past_covariates"] or (), roles["future_covariates"] or ()))
+    if fill:
+        cols = [c for c in frame.columns if c not in (roles["time_col"], roles["id_col"])
+                and pd.api.types.is_numeric_dtype(frame[c])]
+        frame = fill_missing(frame, fill, cols, id_col=roles["id_col"],
+                             time_col=roles["time_col"])
+    try:
+        panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
+                         id_col=roles["id_col"], past_covariates=roles["past_covariates"],
+                         future_covariates=roles["future_covariates"], name=f"'{path}'")
+    except MissingValuesError as exc:
+        raise MissingValuesError(f"{exc}; on the command line: --fill ffill|interpolate|drop")\
+            from None
+    return frame, panel
+
+
+def _defaults(panel, lookback, horizon) -> tuple[int, int, int]:
+    m = seasonal_period(panel.freq)
+    horizon = horizon or (m if m > 1 else 1)
+    lookback = lookback or max(3 * m, 2 * horizon, 24)
+    shortest = int(panel.lengths.min())
+    if lookback + 2 * horizon > shortest:  # shrink the default (never a user's choice) to fit
+        lookback = max(1, min(lookback, shortest - 2 * horizon))
+    return lookback, horizon, m
+
+
+def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
+    """Validation scores on the last ``horizon`` rows of every series (never trained on)."""
+    rows = {}
+    for name, est in (("tsrnn", model), (f"seasonal naive (m={m})", naive)):
+        summary = est.backtest(frame, start=-horizon, stride=horizon, m=m).summary
+        rows[name] = {"sMAPE": summary["smape"], "MASE": summary["mase"], "MAE": summary["mae"]}
+    return pd.DataFrame(rows).T
+
+
+@click.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "model_dir", type=click.Path(path_type=Path), default="model",
+              show_default=True, help="Folder to write the model to.")
+@click.option("--target", multiple=True, help="Target column (repeat for several; default: "
+              "every numeric column without another role).")
+@click.option("--time-col", help="Timestamp column (default: the first column that parses as "
+              "dates).")
+@click.option("--id-col", help="Series id column of a long file with many series.")
+@click.option("--past-covariates", multiple=True, help="Column observed up to now only.")
+@click.option("--future-covariates", multiple=True, help="Column known ahead (calendar, "
+              "prices).")
+@click.option("--lookback", type=_POSITIVE, help="Past steps the network reads (default: 3 "
+              "seasons).")
+@click.option("--horizon", type=_POSITIVE, help="Steps to forecast (default: one season).")
+@click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="lstm",
+              show_default=True)
+@click.option("--head", type=click.Choice(FORECAST_HEADS), default="direct", show_default=True)
+@click.option("--hidden-size", type=_POSITIVE, default=64, show_default=True)
+@click.option("--layers", type=_POSITIVE, default=1, show_default=True)
+@click.option("--epochs", type=_POSITIVE, default=20, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values first.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Any other RNNForecaster parameter, e.g. --set lr=0.003 --set "
+              "window_norm=mean.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, lookback,
+        horizon, cell, head, hidden_size, layers, epochs, seed, fill, overrides, quiet):
+    """Train a forecaster on DATA (a CSV file) and save it to a model folder.
+
+    The last HORIZON rows of every series are held out: the model never trains on them, and
+    its scores there are shown beside the seasonal-naive baseline.
+
+    \b
+    Example:
+      tsrnn fit sales.csv --time-col date --id-col store --target sales \\
+          --horizon 14 --epochs 30 -o model/
+    """
+    check_output(model_dir)
+    valid = RNNForecaster().get_params()
+    extra = parse_sets(overrides, valid)
+    roles = dict(time_col=time_col, id_col=id_col, target=target,
+                 past_covariates=past_covariates, future_covariates=future_covariates)
+    frame, panel = _read(data, roles, fill)
+    lookback, horizon, m = _defaults(panel, lookback, horizon)
+    say(f"Series: {panel.n_series}, rows: {int(panel.lengths.sum())}, frequency: "
+        f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
+    say(f"lookback {lookback}, horizon {horizon}, {cell} {layers}x{hidden_size}, head {head}, "
+        f"{epochs} epochs")
+    params = dict(lookback=lookback, horizon=horizon, cell=cell, head=head,
+                  hidden_size=hidden_size, num_layers=layers, epochs=epochs, random_state=seed,
+                  validation=horizon, verbose=not quiet, **roles)
+    params.update(extra)
+    model = RNNForecaster(**params)
+    tic = time.perf_counter()
+    model.fit(frame)
+    seconds = time.perf_counter() - tic
+    naive = SeasonalNaiveForecaster(m=m, horizon=horizon, target=panel.roles.target,
+                                    time_col=roles["time_col"], id_col=id_col).fit(frame)
+    table = _scores(model, naive, frame, model.horizon, m)
+    model.save(model_dir)
+    echo_table(table.round(4))
+    click.echo(f"trained {len(model.history_)} epochs in {seconds:.1f} s; model written to "
+               f"{model_dir}/")

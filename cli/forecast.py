@@ -1,0 +1,141 @@
+"""``tsrnn forecast`` and ``tsrnn backtest``: use a saved model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from tsrnn import SeasonalNaiveForecaster, load, read_csv
+from tsrnn.reading import seasonal_period
+
+from ._common import check_output, echo_table, say, write_table
+
+__all__ = ["forecast", "backtest"]
+
+
+def _by_time(frame: pd.DataFrame, model) -> pd.DataFrame:
+    """Index a frame by its time column (as plots want)."""
+    time_col = model.roles_.time_col
+    if time_col is None or time_col not in frame.columns:
+        return frame
+    out = frame.copy()
+    out[time_col] = pd.to_datetime(out[time_col]) if model.freq_ else out[time_col]
+    return out.set_index(time_col)
+
+
+def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
+    """What to draw before the forecast: the given data, or the model's saved context."""
+    if data is not None:
+        return _by_time(data, model)
+    parts = []
+    for i, sid in enumerate(model.ids_):
+        part = pd.DataFrame(model.context_["target"][i], index=model.context_["index"][i],
+                            columns=model.target_names_)
+        if model.roles_.id_col is not None:
+            part.insert(0, model.roles_.id_col, sid)
+        parts.append(part)
+    return pd.concat(parts)
+
+
+def _plot(path: Path, history, predicted, model, actual=None) -> None:
+    from tsrnn.plotting import plot_forecast, save_figure
+
+    fig = plot_forecast(history, _by_time(predicted, model), actual,
+                        id_col=model.roles_.id_col, max_history=4 * model.lookback)
+    save_figure(fig, path)
+
+
+@click.command()
+@click.argument("model_dir", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path), required=False)
+@click.option("--horizon", type=click.IntRange(min=1), help="Steps to forecast (default: the "
+              "model's horizon).")
+@click.option("--future", "future_csv", type=click.Path(path_type=Path),
+              help="CSV with the future covariates for the forecast steps.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the forecast here "
+              "(default: print it).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--plot", type=click.Path(path_type=Path), help="Draw history and forecast to a "
+              "PNG/SVG/PDF file.")
+def forecast(model_dir, data, horizon, future_csv, output, fmt, plot):
+    """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA.
+
+    \b
+    Example:
+      tsrnn forecast model/ --plot forecast.png -o forecast.csv
+      tsrnn forecast model/ new_history.csv --horizon 48 --format json
+    """
+    check_output(output)
+    check_output(plot)
+    model = load(model_dir)
+    frame = read_csv(data) if data is not None else None
+    future = read_csv(future_csv) if future_csv is not None else None
+    predicted = model.predict(frame, horizon=horizon, future_covariates=future)
+    if output is not None:
+        write_table(predicted, output, fmt)
+        say(f"forecast written to {output}")
+    elif fmt == "json":
+        click.echo(predicted.reset_index().to_json(orient="records", date_format="iso"))
+    else:
+        echo_table(predicted, max_rows=200)
+    if plot is not None:
+        _plot(plot, _history(model, frame), predicted, model)
+        say(f"plot written to {plot}")
+
+
+def _start(text: str):
+    """``0.8`` -> fraction, ``-48`` / ``500`` -> row, anything else -> timestamp."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if "." in text and 0 < value < 1 else int(value)
+
+
+@click.command()
+@click.argument("model_dir", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--start", default="0.8", show_default=True, help="First origin: a fraction of "
+              "each series, a row (negative: from the end) or a timestamp.")
+@click.option("--stride", type=click.IntRange(min=1), help="Steps between origins (default: "
+              "the horizon).")
+@click.option("--horizon", type=click.IntRange(min=1), help="Steps per forecast (default: the "
+              "model's).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the per-origin "
+              "metrics here as CSV.")
+@click.option("--plot", type=click.Path(path_type=Path), help="Draw the backtest forecasts.")
+def backtest(model_dir, data, start, stride, horizon, output, plot):
+    """Forecast DATA from many origins with the saved model and score every forecast.
+
+    All origins are forecast in one batched pass; the seasonal-naive baseline is scored on the
+    same origins.
+
+    \b
+    Example:
+      tsrnn backtest model/ history.csv --start 0.8 --stride 24 --plot backtest.png
+    """
+    check_output(output)
+    check_output(plot)
+    model = load(model_dir)
+    frame = read_csv(data)
+    m = seasonal_period(model.freq_)
+    result = model.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
+    roles = model.roles_
+    naive = SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon, target=roles.target,
+                                    time_col=roles.time_col, id_col=roles.id_col).fit(frame)
+    base = naive.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
+    echo_table(result.metrics.round(4))
+    summary = pd.DataFrame({"tsrnn": result.summary, f"seasonal naive (m={m})": base.summary}).T
+    click.echo(f"\nmean over {len(result.metrics)} forecasts:")
+    echo_table(summary.round(4))
+    if output is not None:
+        write_table(result.metrics, output)
+        say(f"metrics written to {output}")
+    if plot is not None:
+        from tsrnn.plotting import plot_backtest, save_figure
+
+        save_figure(plot_backtest(result), plot)
+        say(f"plot written to {plot}")
