@@ -53,10 +53,13 @@ def _read(path: Path, roles: dict, fill: str | None) -> tuple[pd.DataFrame, obje
 def _defaults(panel, lookback, horizon) -> tuple[int, int, int]:
     m = seasonal_period(panel.freq)
     horizon = horizon or (m if m > 1 else 1)
-    lookback = lookback or max(3 * m, 2 * horizon, 24)
     shortest = int(panel.lengths.min())
-    if lookback + 2 * horizon > shortest:  # shrink the default (never a user's choice) to fit
-        lookback = max(1, min(lookback, shortest - 2 * horizon))
+    if lookback is None:
+        lookback = max(3 * m, 2 * horizon, 24)
+        if lookback + 2 * horizon > shortest:  # shrink the default (never a user's choice)
+            lookback = max(1, min(lookback, shortest - 2 * horizon))
+    if shortest - horizon < m:  # too short for a seasonal baseline: compare with naive
+        m = 1
     return lookback, horizon, m
 
 

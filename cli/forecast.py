@@ -127,7 +127,7 @@ def backtest(model_dir, data, start, stride, horizon, output, plot):
     naive = SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon, target=roles.target,
                                     time_col=roles.time_col, id_col=roles.id_col).fit(frame)
     base = naive.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
-    echo_table(result.metrics.round(4))
+    echo_table(result.metrics.round({c: 4 for c in ("mae", "rmse", "smape", "mase")}))
     summary = pd.DataFrame({"tsrnn": result.summary, f"seasonal naive (m={m})": base.summary}).T
     click.echo(f"\nmean over {len(result.metrics)} forecasts:")
     echo_table(summary.round(4))

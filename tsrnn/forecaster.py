@@ -226,8 +226,9 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         names = [str(i) for i in panel.ids]
         if (fit_rows < L + H).any():
             bad = int(np.argmin(fit_rows))
+            label = "series" if panel.ids[bad] is None else f"series {names[bad]!r}"
             raise DataError(
-                f"series {names[bad]!r} has {panel.lengths[bad]} rows; lookback {L} + horizon "
+                f"{label} has {panel.lengths[bad]} rows; lookback {L} + horizon "
                 f"{H}{f' + validation {val_rows}' if val_rows else ''} needs at least "
                 f"{L + H + val_rows}")
         raw = self._raw_blocks(panel)
@@ -328,11 +329,12 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         return self._panel_inputs(panel)
 
     def _panel_inputs(self, panel: Panel):
-        L, names = self.lookback, [str(i) for i in panel.ids]
+        L = self.lookback
         for i, n in enumerate(panel.lengths):
             if n < L:
-                raise DataError(f"series {names[i]!r} has {n} rows; forecasting needs the last "
-                                f"lookback {L} rows")
+                label = "series" if panel.ids[i] is None else f"series {panel.ids[i]!r}"
+                raise DataError(f"{label} has {n} rows; forecasting needs the last lookback "
+                                f"{L} rows")
         scaler, idx = self._scaler_for(panel)
         values = self._channels(panel, self._raw_blocks(panel), idx, scaler)
         ends = panel.offsets[1:]

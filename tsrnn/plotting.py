@@ -257,7 +257,8 @@ def plot_backtest(result, *, series=None, target=None, title: str | None = None)
         raise DataError("the backtest has no forecasts to plot")
     series = frame["id"].iloc[0] if series is None else series
     target = frame["target"].iloc[0] if target is None else target
-    part = frame[(frame["id"].astype(object) == series) & (frame["target"] == target)]
+    same = frame["id"].isna() if series is None else frame["id"].astype(object) == series
+    part = frame[same & (frame["target"] == target)]
     if part.empty:
         raise DataError(f"the backtest has no forecasts for series {series!r} and target "
                         f"{target!r}")
