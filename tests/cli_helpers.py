@@ -21,7 +21,7 @@ def tsrnn_script() -> str:
 
 
 def run_tsrnn(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TSRNN_DEBUG="")
+    env = dict(os.environ, TSRNN_DEBUG="", OMP_NUM_THREADS="1")
     return subprocess.run([tsrnn_script(), *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout, env=env)
 

@@ -12,6 +12,10 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The test networks are tiny: one intra-op thread is faster than two, and immune to the
+# oversubscription stalls that hit multi-threaded torch when other processes share the cores.
+torch.set_num_threads(1)
+
 
 @pytest.fixture(autouse=True)
 def _seed_everything():
