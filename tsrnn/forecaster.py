@@ -18,6 +18,7 @@ from .backtesting import ForecasterMixin
 from .base import BaseRNNEstimator
 from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
 from .scalers import SCALER_METHODS, Scaler
+from .stateful import StatefulMixin
 from .training import LOSSES, WindowData, predict_batches, window_level
 from .windows import window_starts
 
@@ -27,7 +28,7 @@ FORECAST_HEADS = ("direct", "seq2seq", "recursive")
 _NET_HEAD = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
 
 
-class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
+class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
     """Recurrent-network forecaster for one or many series (one global model).
 
     Parameters
@@ -81,6 +82,14 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         and the scaler never sees them). None: ``horizon`` rows with early stopping, else none.
     stride : int, default=1
         Rows between consecutive training windows.
+    stateful : bool, default=False
+        Carry the hidden state across windows: train on contiguous streams in chunks of
+        ``bptt`` steps (truncated BPTT, loss on every step), keep the state after the training
+        data (``state_``), and advance it with :meth:`update` without refitting. Helps when the
+        future depends on events older than ``lookback``; see the README.
+    bptt : int or None, default=None
+        Steps per truncated-BPTT chunk of a stateful model (None = 8 * lookback); dependencies
+        longer than this are hard to learn.
     target : str, list of str or None, default=None
         Target columns (None = every numeric column without another role).
     time_col : str or None, default=None
@@ -114,13 +123,16 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         their timestamps (``index``), so ``predict()`` needs no data.
     history_ : list of dict
         Loss per epoch.
+    state_ : Tensor, tuple of Tensor or None
+        With ``stateful=True``: the hidden state after the end of every series.
     """
 
     def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
                  num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
                  scaler="standard", window_norm=None, time_features=False, epochs=20,
                  batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae", clip_grad=1.0,
-                 early_stopping=False, patience=5, validation=None, stride=1, target=None,
+                 early_stopping=False, patience=5, validation=None, stride=1, stateful=False,
+                 bptt=None, target=None,
                  time_col=None, id_col=None, past_covariates=None, future_covariates=None,
                  freq=None, random_state=None, device="auto", verbose=False):
         self.lookback = lookback
@@ -145,6 +157,8 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         self.patience = patience
         self.validation = validation
         self.stride = stride
+        self.stateful = stateful
+        self.bptt = bptt
         self.target = target
         self.time_col = time_col
         self.id_col = id_col
@@ -168,6 +182,8 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
         if self.validation is not None:
             check_positive_int("validation", self.validation)
+        if self.stateful:
+            self._check_stateful_params()
         if self.head == "recursive" and self.past_covariates:
             raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
                               "unknown beyond now); use head='direct' or 'seq2seq'")
@@ -235,6 +251,9 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         self.scaler_ = Scaler(self.scaler).fit(raw, panel.lengths, fit_rows)
         self.ids_ = list(panel.ids)
         values = self._channels(panel, raw, np.arange(panel.n_series))
+        self._store_context(panel)
+        if self.stateful:
+            return self._fit_stateful(panel, values, fit_rows)
         starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
         train = self._window_data(values, starts)
         val = None
@@ -250,7 +269,6 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
             future_size=len(self._future_cols()))
         self.network_ = self._make_network(cfg, seed)
         self._run_training(train, val, self.loss, self.epochs, seed)
-        self._store_context(panel)
 
     def _channels(self, panel: Panel, raw: np.ndarray, series_idx: np.ndarray,
                   scaler: Scaler | None = None) -> np.ndarray:
@@ -270,7 +288,8 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
     def _store_context(self, panel: Panel) -> None:
         L = self.lookback
         last = [slice(s.stop - L, s.stop) for s in map(panel.series, range(panel.n_series))]
-        pick = (lambda a: None if a is None else np.stack([a[r] for r in last]))  # noqa: E731
+        pick = (lambda a: None if a is None else np.stack([a[r] for r in last]).astype(  # noqa: E731
+            np.float64))
         self.context_ = {"target": pick(panel.target), "past": pick(panel.past),
                          "future": pick(panel.future),
                          "index": [ix[-L:] for ix in panel.index]}
@@ -307,6 +326,8 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
         """
         self._check_fitted()
         horizon = check_positive_int("horizon", horizon or self.horizon)
+        if self.stateful:
+            return self._predict_stateful(data, horizon)
         ids, index, x, scaler_idx, scaler = self._encoder_inputs(data)
         future = self._future_inputs(ids, index, horizon, future_covariates, scaler_idx, scaler)
         values = self._forecast(torch.as_tensor(x), torch.as_tensor(future), horizon)
@@ -433,6 +454,8 @@ class RNNForecaster(ForecasterMixin, BaseRNNEstimator):
 
     def _forecast_origins(self, panel: Panel, origins: list, horizon: int) -> np.ndarray:
         """Forecasts of every (series, origin) pair in one batched pass: ``(n, horizon, K)``."""
+        if self.stateful:
+            return self._stateful_origins(panel, origins, horizon)
         scaler, idx = self._scaler_for(panel)
         raw = self._raw_blocks(panel)
         values = self._channels(panel, raw, idx, scaler)

@@ -18,6 +18,7 @@ from .frames import Roles
 from .networks import NetConfig, RNNNetwork
 from .persistence import load_model, save_model
 from .scalers import Scaler
+from .state import state_from_tensors, state_tensors
 
 __all__ = ["save", "load"]
 
@@ -50,6 +51,9 @@ def save(estimator, path) -> None:
         block = estimator.context_[name]
         if block is not None:
             tensors[f"context.{name}"] = torch.from_numpy(np.ascontiguousarray(block))
+    state = getattr(estimator, "state_", None)
+    if state is not None:
+        tensors.update({f"state.{k}": v for k, v in state_tensors(state).items()})
     meta = {
         "kind": type(estimator).__name__,
         "params": estimator.get_params(),
@@ -60,6 +64,7 @@ def save(estimator, path) -> None:
         "data": {"ids": list(estimator.ids_),
                  "index": [_index_to_json(ix) for ix in estimator.context_["index"]]},
         "history": list(estimator.history_),
+        "state": {"carried": state is not None},
     }
     save_model(path, tensors, meta)
 
@@ -107,6 +112,10 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
     est.context_ = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in tensors
                            else None) for name in _CONTEXT}
     est.context_["index"] = [_index_from_json(d, est.freq_) for d in meta["data"]["index"]]
+    if est.stateful:
+        carried = {k[len("state."):]: v.to(est._device()) for k, v in tensors.items()
+                   if k.startswith("state.")}
+        est.state_ = state_from_tensors(carried) if carried else None
     est.history_ = list(meta["history"] or [])
     est.n_epochs_ = len(est.history_)
     return est

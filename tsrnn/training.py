@@ -19,11 +19,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validation import ConfigError, TrainingError
+from .state import detach_state
 
 __all__ = [
     "Batch",
     "TensorData",
     "WindowData",
+    "StreamData",
     "window_level",
     "TrainConfig",
     "FitState",
@@ -134,6 +136,87 @@ class WindowData:
             x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
             y = y - level
         return Batch(x, y, None, future)
+
+
+class StreamData:
+    """Contiguous streams walked in chunks of ``bptt`` steps with the hidden state carried.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n_streams, S, C)
+        Inputs of every stream step (zeros past a stream's end).
+    y : Tensor of shape (n_streams, S, O)
+        Per-step targets; NaN where there is no target (padding, validation, series end).
+    bptt : int
+        Steps per chunk: gradients flow back at most this far (truncated BPTT).
+    """
+
+    masked = True
+
+    def __init__(self, x, y, bptt):
+        self.x, self.y, self.bptt = x, y, bptt
+        valid = (~torch.isnan(y)).sum(dim=2).cpu()  # (n, S) targets per step
+        bounds = range(0, x.shape[1], bptt)
+        # (n, n_chunks): how many targets each chunk of each stream holds
+        self.counts = torch.stack([valid[:, k : k + bptt].sum(1) for k in bounds], dim=1)
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def to(self, device: torch.device) -> StreamData:
+        moved = StreamData.__new__(StreamData)
+        moved.x, moved.y, moved.bptt = self.x.to(device), self.y.to(device), self.bptt
+        moved.counts = self.counts
+        return moved
+
+    def chunks(self, index) -> Iterator[tuple[Batch, int]]:
+        """``(Batch, n_targets)`` for each chunk of the streams ``index``, in time order."""
+        counts = self.counts[index.cpu() if isinstance(index, torch.Tensor) else index].sum(0)
+        for k, start in enumerate(range(0, self.x.shape[1], self.bptt)):
+            stop = start + self.bptt
+            yield Batch(self.x[index, start:stop], self.y[index, start:stop]), int(counts[k])
+
+
+def run_stream_epoch(state: FitState, data: StreamData, loss_fn, generator,
+                     callbacks: Sequence[Callback]) -> float:
+    """One pass over every stream; the state is carried (detached) from chunk to chunk."""
+    cfg, network = state.config, state.network
+    network.train()
+    total, seen = torch.zeros((), device=cfg.device), 0
+    for index in _batches(len(data), cfg.batch_size, generator if cfg.shuffle else None):
+        hidden = None
+        for batch, count in data.chunks(index):
+            if count == 0:  # nothing to learn here, but the state must still move on
+                with torch.no_grad():
+                    _, hidden = network(batch.x, hidden)
+                continue
+            state.optimizer.zero_grad(set_to_none=True)
+            out, hidden = network(batch.x, hidden)
+            loss = loss_fn(out, batch.y)
+            loss.backward()
+            if cfg.clip_grad is not None:
+                nn.utils.clip_grad_norm_(network.parameters(), cfg.clip_grad, foreach=True)
+            state.optimizer.step()
+            hidden = detach_state(hidden)  # truncated BPTT boundary
+            total += loss.detach() * count
+            seen += count
+            for cb in callbacks:
+                cb.on_batch_end(state, loss.detach())
+    return float(total) / max(seen, 1)
+
+
+@torch.no_grad()
+def evaluate_streams(network, data: StreamData, loss_fn) -> float:
+    """Mean per-target loss over all streams, state carried through every chunk."""
+    network.eval()
+    total, seen = 0.0, 0
+    hidden = None
+    for batch, count in data.chunks(slice(None)):
+        out, hidden = network(batch.x, hidden)
+        if count:
+            total += float(loss_fn(out, batch.y)) * count
+            seen += count
+    return total / max(seen, 1)
 
 
 def window_level(x_targets: torch.Tensor, how: str) -> torch.Tensor:
@@ -401,11 +484,13 @@ def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), opt
             for cb in callbacks:
                 cb.on_epoch_start(state)
             tic = time.perf_counter()
-            record = {"epoch": epoch, "train_loss": run_epoch(state, train, loss_fn, generator,
-                                                              callbacks)}
+            epoch_fn = run_stream_epoch if isinstance(train, StreamData) else run_epoch
+            record = {"epoch": epoch, "train_loss": epoch_fn(state, train, loss_fn, generator,
+                                                             callbacks)}
             _check_finite(record)
             if val is not None and len(val):
-                record["val_loss"] = evaluate(network, val, loss_fn)
+                eval_fn = evaluate_streams if isinstance(val, StreamData) else evaluate
+                record["val_loss"] = eval_fn(network, val, loss_fn)
             record["seconds"] = time.perf_counter() - tic
             state.history.append(record)
             for cb in callbacks:

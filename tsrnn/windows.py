@@ -23,6 +23,7 @@ __all__ = [
     "series_offsets",
     "batchify",
     "iter_chunks",
+    "stream_layout",
     "time_split",
     "check_length",
 ]
@@ -221,6 +222,33 @@ def batchify(values: np.ndarray, n_streams: int) -> np.ndarray:
         )
     # (T, F) -> (B * S, F) -> (B, S, F)
     return values[: n_streams * steps].reshape(n_streams, steps, values.shape[1])
+
+
+def stream_layout(lengths: Sequence[int], stream_len: int,
+                  offsets: Sequence[int] | None = None) -> np.ndarray:
+    """Rows of a panel laid out as contiguous streams for stateful training.
+
+    Each series is cut into ``max(1, round(T / stream_len))`` contiguous, nearly equal streams
+    (never crossing into another series); every stream is one row of the result, padded at the
+    end with -1. Walking the rows in chunks along axis 1, row ``b`` of chunk ``k + 1`` continues
+    row ``b`` of chunk ``k``.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_streams, max_stream_length)
+        Panel row of every stream step; -1 marks padding after a stream's end.
+    """
+    stream_len = check_positive_int("stream_len", stream_len)
+    offsets = series_offsets(lengths) if offsets is None else np.asarray(offsets, np.int64)
+    streams = []
+    for length, off in zip(np.asarray(lengths, np.int64), offsets):
+        n = max(1, int(round(int(length) / stream_len)))
+        streams.extend(np.array_split(off + np.arange(int(length)), n))
+    width = max(len(s) for s in streams)
+    out = np.full((len(streams), width), -1, dtype=np.int64)
+    for b, rows in enumerate(streams):
+        out[b, : len(rows)] = rows
+    return out
 
 
 def iter_chunks(streams: np.ndarray, bptt: int):
