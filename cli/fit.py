@@ -93,6 +93,8 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
 @click.option("--hidden-size", type=_POSITIVE, default=64, show_default=True)
 @click.option("--layers", type=_POSITIVE, default=1, show_default=True)
 @click.option("--epochs", type=_POSITIVE, default=20, show_default=True)
+@click.option("--stateful", is_flag=True, help="Carry the hidden state across windows "
+              "(truncated BPTT over contiguous streams; see --set bptt=N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values first.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -100,7 +102,8 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
               "window_norm=mean.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, lookback,
-        horizon, cell, head, hidden_size, layers, epochs, seed, fill, overrides, quiet):
+        horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, overrides,
+        quiet):
     """Train a forecaster on DATA (a CSV file) and save it to a model folder.
 
     The last HORIZON rows of every series are held out: the model never trains on them, and
@@ -121,9 +124,10 @@ def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covar
     say(f"Series: {panel.n_series}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
     say(f"lookback {lookback}, horizon {horizon}, {cell} {layers}x{hidden_size}, head {head}, "
-        f"{epochs} epochs")
+        f"{epochs} epochs{', stateful' if stateful else ''}")
     params = dict(lookback=lookback, horizon=horizon, cell=cell, head=head,
-                  hidden_size=hidden_size, num_layers=layers, epochs=epochs, random_state=seed,
+                  hidden_size=hidden_size, num_layers=layers, epochs=epochs, stateful=stateful,
+                  random_state=seed,
                   validation=horizon, verbose=not quiet, **roles)
     params.update(extra)
     model = RNNForecaster(**params)

@@ -78,6 +78,14 @@ def test_defaults_are_announced(workdir):
     assert "targets: load" in result.stderr
 
 
+def test_stateful_fit_and_forecast(workdir):
+    result = invoke("fit", "data.csv", "-o", "sm", *FIT_FAST, "--stateful")
+    assert result.exit_code == 0, result.output
+    assert tsrnn.load("sm").stateful and tsrnn.load("sm").state_ is not None
+    assert invoke("forecast", "sm", "-o", "sf.csv").exit_code == 0
+    assert len(pd.read_csv("sf.csv")) == 6
+
+
 def test_fill_option_repairs_gaps(workdir):
     frame = hourly_frame()
     frame.loc[[50, 51, 200], "load"] = None

@@ -516,3 +516,21 @@ def test_bad_device(model):
     path, _ = model
     with pytest.raises(ConfigError, match="device"):
         load_model(path, device="toaster")
+
+
+def test_header_length_starting_with_0x80_is_not_mistaken_for_pickle(tmp_path):
+    """A safetensors header whose length's low byte is 0x80 must load (regression)."""
+    import json as _json
+
+    from tsrnn.persistence import load_model as _load
+    from tsrnn.persistence import save_model as _save
+
+    for pad in range(0, 300):
+        tensors = {"w" + "x" * pad: torch.zeros(1)}
+        _save(tmp_path / "m", tensors, {"kind": "k", "params": {}, "config": {}})
+        raw = (tmp_path / "m" / "model.safetensors").read_bytes()
+        if raw[:1] == b"\x80":
+            loaded, meta = _load(tmp_path / "m")
+            assert set(loaded) == set(tensors) and _json.dumps(meta)
+            return
+    raise AssertionError("no header length with low byte 0x80 was produced")

@@ -505,14 +505,19 @@ def _read_meta(file: Path, extra_keys: ExtraKeys) -> dict[str, Any]:
 
 
 def _check_safetensors_header(file: Path, data: bytes) -> None:
-    """Reject pickle/zip payloads and files whose safetensors header cannot be right."""
-    if data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
+    """Reject pickle/zip payloads and files whose safetensors header cannot be right.
+
+    A valid header (8-byte little-endian length, then a JSON object) is recognised first: its
+    first byte can be anything, 0x80 included, so pickle is only diagnosed for invalid files.
+    """
+    size = int.from_bytes(data[:8], "little") if len(data) >= 8 else -1
+    valid = size >= 2 and 8 + size <= len(data) and data[8:9] == b"{"
+    if not valid and (data[:1] == b"\x80" or data[:4] == b"PK\x03\x04"):
         raise ModelFileError(
             f"{file} holds a pickle / torch.save payload, not safetensors; tsrnn never "
             "unpickles model files, so save the model again with tsrnn"
         )
-    size = int.from_bytes(data[:8], "little") if len(data) >= 8 else -1
-    if size < 2 or 8 + size > len(data) or data[8:9] != b"{":
+    if not valid:
         raise ModelFileError(
             f"{file} is truncated or not a safetensors file ({len(data)} bytes, header length "
             f"{size}); restore it from a backup or save the model again"
