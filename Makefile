@@ -22,6 +22,20 @@ test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
+# The main job on bundled real data: monthly median house prices of 20 Texas cities
+# (ggplot2's txhousing), 24 months in -> 12 months out, one global LSTM.
+DEMO := demo-out
+demo: $(VENV)/.installed
+	@mkdir -p $(DEMO)
+	$(VENV)/bin/tsrnn datasets export house_prices $(DEMO)/house_prices.csv
+	$(VENV)/bin/tsrnn fit $(DEMO)/house_prices.csv --id-col city --target median \
+		--lookback 24 --horizon 12 --epochs 30 --set window_norm=last -o $(DEMO)/model
+	$(VENV)/bin/tsrnn forecast $(DEMO)/model -o $(DEMO)/forecast.csv --plot $(DEMO)/forecast.png
+	@echo ""
+	@echo "Forecasts: $(DEMO)/forecast.csv"
+	@echo "Plot:      $(DEMO)/forecast.png"
+	@echo "Model:     $(DEMO)/model/ (try: $(VENV)/bin/tsrnn info $(DEMO)/model)"
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_train.py
 
