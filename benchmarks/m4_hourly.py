@@ -95,7 +95,8 @@ def make_model(args: argparse.Namespace, seed: int) -> RNNForecaster:
         id_col="id", time_col="t", target="y", horizon=HORIZON, lookback=args.lookback,
         cell=args.cell, head=args.head, hidden_size=args.hidden_size, num_layers=args.layers,
         head_hidden=args.head_hidden, dropout=args.dropout, scaler=args.scaler,
-        window_norm=args.window_norm, epochs=args.epochs, batch_size=args.batch_size,
+        window_norm=args.window_norm, season=args.season or None, epochs=args.epochs,
+        batch_size=args.batch_size,
         lr=args.lr, loss=args.loss, stride=args.stride, random_state=seed, device="cpu",
         verbose=args.verbose)
 
@@ -156,7 +157,8 @@ def write_forecasts(path: Path, ids: list[str], block: np.ndarray) -> None:
 
 def describe(args: argparse.Namespace) -> str:
     keys = ("cell", "head", "lookback", "hidden_size", "layers", "head_hidden", "dropout",
-            "scaler", "window_norm", "loss", "epochs", "batch_size", "lr", "stride", "seeds")
+            "scaler", "window_norm", "season", "loss", "epochs", "batch_size", "lr", "stride",
+            "seeds")
     return ", ".join(f"{k}={getattr(args, k)}" for k in keys)
 
 
@@ -192,6 +194,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--scaler", choices=("standard", "robust", "minmax", "none"),
                    default="standard")
     p.add_argument("--window-norm", choices=("none", "mean", "last"), default="mean")
+    p.add_argument("--season", type=int, default=24,
+                   help="learn corrections to seasonal naive with this m (0 = off)")
     p.add_argument("--loss", choices=("mae", "mse", "huber"), default="mae")
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--batch-size", type=int, default=512)

@@ -19,7 +19,7 @@ from .base import BaseRNNEstimator
 from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
 from .scalers import SCALER_METHODS, Scaler
 from .stateful import StatefulMixin
-from .training import LOSSES, WindowData, predict_batches, window_level
+from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_level
 from .windows import window_starts
 
 __all__ = ["RNNForecaster", "FORECAST_HEADS"]
@@ -58,6 +58,11 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
     window_norm : {None, "mean", "last"}, default=None
         Also subtract each input window's own mean (or last value) of the targets, so the
         network sees shapes rather than levels (helps series with trends or level shifts).
+    season : int or None, default=None
+        Season length m (e.g. 24 for hourly data): the network then learns corrections to the
+        seasonal-naive forecast of each window (its last m rows repeated) instead of the values
+        themselves, so an untrained model starts as good as seasonal naive. Needs
+        ``lookback >= season``.
     time_features : bool, default=False
         Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
         they are known ahead, so they also reach the head for the forecast steps.
@@ -129,7 +134,8 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
 
     def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
                  num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
-                 scaler="standard", window_norm=None, time_features=False, epochs=20,
+                 scaler="standard", window_norm=None, season=None, time_features=False,
+                 epochs=20,
                  batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae", clip_grad=1.0,
                  early_stopping=False, patience=5, validation=None, stride=1, stateful=False,
                  bptt=None, target=None,
@@ -146,6 +152,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         self.head_hidden = head_hidden
         self.scaler = scaler
         self.window_norm = window_norm
+        self.season = season
         self.time_features = time_features
         self.epochs = epochs
         self.batch_size = batch_size
@@ -182,6 +189,11 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
         if self.validation is not None:
             check_positive_int("validation", self.validation)
+        if self.season is not None:
+            check_positive_int("season", self.season)
+            if self.season > self.lookback:
+                raise ConfigError(f"season {self.season} needs lookback >= {self.season}; got "
+                                  f"lookback {self.lookback}")
         if self.stateful:
             self._check_stateful_params()
         if self.head == "recursive" and self.past_covariates:
@@ -283,7 +295,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
     def _window_data(self, values: np.ndarray, starts: np.ndarray) -> WindowData:
         return WindowData(torch.as_tensor(values), torch.as_tensor(starts), self.lookback,
                           self._block, len(self.roles_.target), self._future_cols(),
-                          self.window_norm)
+                          self.window_norm, self.season)
 
     def _store_context(self, panel: Panel) -> None:
         L = self.lookback
@@ -444,6 +456,8 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
             x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
         data = _Windows(x, future)
         y = predict_batches(net, data)
+        if self.season is not None:
+            y = y + seasonal_base(x[..., :k], self.season, y.shape[1])
         return y if level is None else y + level
 
     def _unscale(self, values: np.ndarray, idx: np.ndarray, scaler: Scaler | None) -> np.ndarray:

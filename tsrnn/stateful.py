@@ -36,6 +36,7 @@ class StatefulMixin:
             check_positive_int("bptt", self.bptt)
         for name, bad in (("future_covariates", self.future_covariates),
                           ("window_norm", self.window_norm),
+                          ("season", self.season),
                           ("bidirectional_encoder", self.bidirectional_encoder),
                           ("head='seq2seq'", self.head == "seq2seq"),
                           ("head='recursive'", self.head == "recursive")):

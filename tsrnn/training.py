@@ -27,6 +27,7 @@ __all__ = [
     "WindowData",
     "StreamData",
     "window_level",
+    "seasonal_base",
     "TrainConfig",
     "FitState",
     "Callback",
@@ -108,14 +109,17 @@ class WindowData:
     window_norm : {None, "mean", "last"}, default=None
         Subtract each window's own mean (or last value) of the target channels from its inputs
         and targets (see :func:`window_level`).
+    season : int or None, default=None
+        Make the targets residuals from the window's seasonal-naive forecast (see
+        :func:`seasonal_base`).
     """
 
     def __init__(self, values, starts, lookback, horizon, n_targets, future_cols=(),
-                 window_norm=None):
+                 window_norm=None, season=None):
         self.values, self.starts = values, starts
         self.lookback, self.horizon, self.n_targets = lookback, horizon, n_targets
         self.future_cols = list(future_cols)
-        self.window_norm = window_norm
+        self.window_norm, self.season = window_norm, season
         self.steps = torch.arange(lookback + horizon, device=values.device)
 
     def __len__(self) -> int:
@@ -123,7 +127,8 @@ class WindowData:
 
     def to(self, device: torch.device) -> WindowData:
         return WindowData(self.values.to(device), self.starts.to(device), self.lookback,
-                          self.horizon, self.n_targets, self.future_cols, self.window_norm)
+                          self.horizon, self.n_targets, self.future_cols, self.window_norm,
+                          self.season)
 
     def batch(self, index: torch.Tensor | slice) -> Batch:
         rows = self.starts[index][:, None] + self.steps  # (B,) -> (B, L+H)
@@ -135,7 +140,17 @@ class WindowData:
             level = window_level(x[..., :k], self.window_norm)  # (B, 1, K)
             x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
             y = y - level
+        if self.season is not None:
+            y = y - seasonal_base(x[..., :k], self.season, self.horizon)
         return Batch(x, y, None, future)
+
+
+def seasonal_base(x_targets: torch.Tensor, season: int, steps: int) -> torch.Tensor:
+    """The seasonal-naive forecast of each window: its last season repeated,
+    ``(B, L, K) -> (B, steps, K)``."""
+    lookback = x_targets.shape[1]
+    index = lookback - season + torch.arange(steps, device=x_targets.device) % season
+    return x_targets[:, index]
 
 
 class StreamData:
