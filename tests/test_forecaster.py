@@ -191,3 +191,26 @@ def test_plots_render(tmp_path):
         save_figure(fig, tmp_path / name)
         data = (tmp_path / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000
+
+
+def test_seasonal_base_repeats_the_last_season():
+    import torch
+
+    from tsrnn.training import seasonal_base
+
+    x = torch.arange(10.0).reshape(1, 10, 1)
+    assert seasonal_base(x, 4, 6)[0, :, 0].tolist() == [6, 7, 8, 9, 6, 7]
+
+
+def test_season_option_learns_corrections_to_seasonal_naive():
+    df = hourly(24 * 50)
+    train = df.iloc[: 24 * 40]
+    model = RNNForecaster(lookback=72, horizon=24, season=24, epochs=10, batch_size=32, lr=3e-3,
+                          **FAST).fit(train)
+    held_out = model.backtest(df, start=24 * 40, stride=24).summary["mae"]
+    naive = SeasonalNaiveForecaster(m=24, horizon=24).fit(train)
+    naive_mae = naive.backtest(df, start=24 * 40, stride=24).summary["mae"]
+    print(f"season=24: held-out MAE {held_out:.3f} vs seasonal naive {naive_mae:.3f}")
+    assert held_out < naive_mae
+    with pytest.raises(ConfigError, match="season 48 needs lookback >= 48"):
+        RNNForecaster(lookback=24, season=48).fit(train)
