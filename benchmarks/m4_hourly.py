@@ -193,7 +193,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--scaler", choices=("standard", "robust", "minmax", "none"),
                    default="standard")
-    p.add_argument("--window-norm", choices=("none", "mean", "last"), default="mean")
+    p.add_argument("--window-norm", choices=("none", "mean", "last", "standard"), default="mean")
     p.add_argument("--season", type=int, default=24,
                    help="learn corrections to seasonal naive with this m (0 = off)")
     p.add_argument("--loss", choices=("mae", "mse", "huber"), default="mae")

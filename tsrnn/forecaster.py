@@ -19,7 +19,7 @@ from .base import BaseRNNEstimator
 from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
 from .scalers import SCALER_METHODS, Scaler
 from .stateful import StatefulMixin
-from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_level
+from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_stats
 from .windows import window_starts
 
 __all__ = ["RNNForecaster", "FORECAST_HEADS"]
@@ -55,8 +55,9 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         Hidden width of the output MLP (0 = linear).
     scaler : {"standard", "robust", "minmax", None}, default="standard"
         Per-series scaling, fitted on each series' training rows only.
-    window_norm : {None, "mean", "last"}, default=None
-        Also subtract each input window's own mean (or last value) of the targets, so the
+    window_norm : {None, "mean", "last", "standard"}, default=None
+        Also normalise each input window by its own statistics: subtract its mean (or last
+        value) of the targets, or with "standard" also divide by its standard deviation, so the
         network sees shapes rather than levels (helps series with trends or level shifts).
     season : int or None, default=None
         Season length m (e.g. 24 for hourly data): the network then learns corrections to the
@@ -185,7 +186,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         check_positive_int("stride", self.stride)
         check_choice("head", self.head, FORECAST_HEADS)
         check_choice("scaler", self.scaler, SCALER_METHODS)
-        check_choice("window_norm", self.window_norm, (None, "mean", "last"))
+        check_choice("window_norm", self.window_norm, (None, "mean", "last", "standard"))
         check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
         if self.validation is not None:
             check_positive_int("validation", self.validation)
@@ -450,15 +451,15 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         return torch.cat(outs, dim=1).cpu().numpy()
 
     def _step(self, net, x, future, k) -> torch.Tensor:
-        level = None
+        level = scale = None
         if self.window_norm is not None:
-            level = window_level(x[..., :k], self.window_norm)  # (S, 1, K)
-            x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
+            level, scale = window_stats(x[..., :k], self.window_norm)  # (S, 1, K) each
+            x = torch.cat([(x[..., :k] - level) / scale, x[..., k:]], dim=-1)
         data = _Windows(x, future)
         y = predict_batches(net, data)
         if self.season is not None:
             y = y + seasonal_base(x[..., :k], self.season, y.shape[1])
-        return y if level is None else y + level
+        return y if level is None else y * scale + level
 
     def _unscale(self, values: np.ndarray, idx: np.ndarray, scaler: Scaler | None) -> np.ndarray:
         s, k = scaler or self.scaler_, len(self.roles_.target)

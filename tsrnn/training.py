@@ -26,7 +26,7 @@ __all__ = [
     "TensorData",
     "WindowData",
     "StreamData",
-    "window_level",
+    "window_stats",
     "seasonal_base",
     "TrainConfig",
     "FitState",
@@ -106,9 +106,9 @@ class WindowData:
         Window geometry.
     future_cols : sequence of int, default=()
         Channels known ahead; their values over the horizon go to the head as ``future``.
-    window_norm : {None, "mean", "last"}, default=None
-        Subtract each window's own mean (or last value) of the target channels from its inputs
-        and targets (see :func:`window_level`).
+    window_norm : {None, "mean", "last", "standard"}, default=None
+        Normalise each window's target channels (inputs and targets) by the window's own
+        statistics (see :func:`window_stats`).
     season : int or None, default=None
         Make the targets residuals from the window's seasonal-naive forecast (see
         :func:`seasonal_base`).
@@ -137,9 +137,9 @@ class WindowData:
         y = w[:, self.lookback :, :k]  # (B, H, K)
         future = w[:, self.lookback :, self.future_cols] if self.future_cols else None
         if self.window_norm is not None:
-            level = window_level(x[..., :k], self.window_norm)  # (B, 1, K)
-            x = torch.cat([x[..., :k] - level, x[..., k:]], dim=-1)
-            y = y - level
+            level, scale = window_stats(x[..., :k], self.window_norm)  # (B, 1, K) each
+            x = torch.cat([(x[..., :k] - level) / scale, x[..., k:]], dim=-1)
+            y = (y - level) / scale
         if self.season is not None:
             y = y - seasonal_base(x[..., :k], self.season, self.horizon)
         return Batch(x, y, None, future)
@@ -234,11 +234,20 @@ def evaluate_streams(network, data: StreamData, loss_fn) -> float:
     return total / max(seen, 1)
 
 
-def window_level(x_targets: torch.Tensor, how: str) -> torch.Tensor:
-    """Level of each window's targets ``(B, L, K) -> (B, 1, K)``: their mean or last value."""
+def window_stats(x_targets: torch.Tensor, how: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Level and scale of each window's targets, ``(B, L, K) -> (B, 1, K), (B, 1, K)``.
+
+    ``"mean"``/``"last"``: the mean or last value, scale 1; ``"standard"``: the mean and the
+    standard deviation (at least 0.1, in units of the per-series scaler, so flat windows do not
+    blow up).
+    """
     if how == "last":
-        return x_targets[:, -1:]
-    return x_targets.mean(dim=1, keepdim=True)
+        level = x_targets[:, -1:]
+    else:
+        level = x_targets.mean(dim=1, keepdim=True)
+    if how == "standard":
+        return level, x_targets.std(dim=1, keepdim=True).clamp_min(0.1)
+    return level, torch.ones_like(level)
 
 
 @dataclass
