@@ -214,3 +214,17 @@ def test_season_option_learns_corrections_to_seasonal_naive():
     assert held_out < naive_mae
     with pytest.raises(ConfigError, match="season 48 needs lookback >= 48"):
         RNNForecaster(lookback=24, season=48).fit(train)
+
+
+def test_standard_window_norm_round_trips_and_backtests(tmp_path):
+    df = hourly(24 * 20)
+    model = RNNForecaster(lookback=48, horizon=12, window_norm="standard", season=24, epochs=2,
+                          **FAST).fit(df.iloc[:400])
+    model.save(tmp_path / "m")
+    pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "m").predict(), model.predict(),
+                                  check_exact=True)
+    result = model.backtest(df, start=420, stride=12)
+    origin = result.forecasts.origin.unique()[1]
+    expected = model.predict(df[df.index < origin])["load"].to_numpy()
+    got = result.forecasts[result.forecasts.origin == origin].forecast.to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
