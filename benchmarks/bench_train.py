@@ -15,9 +15,13 @@ What is timed:
 * bare: the same work written by hand (tensors from the arrays, target scaling, network, optimiser,
   the epochs, the mean loss per epoch).
 
-Warm-up (one short fit of each on a slice of the data, per cell) is excluded for both. Each cell
+Each timed fit runs in a fresh worker forked from this process (``--no-fork``: all in this
+process), after an untimed warm-up fit of the same side on the first ``--warmup`` windows, so
+neither side inherits the other's allocator or thread-pool state: on glibc, which side happened to
+run before can move the page-fault count of the next fit, and with it its time, by 10 %. Each cell
 is measured ``--repeats`` times, alternating which side goes first; the table shows medians.
 windows/s = windows per epoch x epochs / seconds. ``ratio`` = tsrnn / bare (the bar is >= 0.9).
+The timings only mean something on an otherwise idle machine: the load average is printed.
 
 Run ``python benchmarks/bench_train.py --help`` for the options; the output is markdown.
 """
@@ -25,8 +29,10 @@ Run ``python benchmarks/bench_train.py --help`` for the options; the output is m
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -44,6 +50,7 @@ from tsrnn import RNNRegressor
 CELLS = ("rnn", "lstm", "gru")
 RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 BAR = 0.9
+ENV_PREFIXES = ("MALLOC_", "OMP_", "MKL_", "LD_PRELOAD")  # echoed with the command
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class Trial:
     loop_seconds: float  # epochs only, wall clock
     loss: float  # mean training loss of the last epoch (standardised targets)
     windows: int  # windows processed (per epoch x epochs)
+    faults: int = 0  # minor page faults of the process during the fit (allocator churn)
 
     @property
     def rate(self) -> float:
@@ -181,19 +189,39 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def bench_cell(cell: str, X, y, setup: Setup, repeats: int, warmup: int) -> dict[str, list]:
-    """Warm both sides up, then time ``repeats`` runs of each, alternating the order."""
-    warm = replace(setup, epochs=1)
-    for fit in SIDES.values():
-        fit(cell, X[:warmup], y[:warmup], warm)
+_DATA: dict[str, np.ndarray] = {}  # the windows, inherited by forked workers (never pickled)
+
+
+def _one_run(side: str, cell: str, setup: Setup, warmup: int, threads: int) -> Trial:
+    """Warm ``side`` up on the first ``warmup`` windows (untimed), then time one fit."""
+    torch.set_num_threads(threads)
+    X, y, fit = _DATA["X"], _DATA["y"], SIDES[side]
+    fit(cell, X[:warmup], y[:warmup], replace(setup, epochs=1))
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    trial = fit(cell, X, y, setup)
+    return replace(trial, faults=resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
+
+
+def run_one(side: str, cell: str, setup: Setup, warmup: int, threads: int, fork: bool) -> Trial:
+    """One timed fit, in a fresh forked worker when ``fork`` (so that neither side inherits the
+    other's allocator and thread-pool state), else in this process."""
+    if not fork:
+        return _one_run(side, cell, setup, warmup, threads)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_one_run, (side, cell, setup, warmup, threads))
+
+
+def bench_cell(cell: str, setup: Setup, args: argparse.Namespace) -> dict[str, list[Trial]]:
+    """``args.repeats`` timed fits of each side, alternating which goes first."""
     trials: dict[str, list[Trial]] = {name: [] for name in SIDES}
-    for r in range(repeats):
-        order = list(SIDES) if r % 2 == 0 else list(SIDES)[::-1]
-        for name in order:
-            trial = SIDES[name](cell, X, y, setup)
+    warmup = min(args.warmup, len(_DATA["X"]))
+    for r in range(args.repeats):
+        for name in list(SIDES) if r % 2 == 0 else list(SIDES)[::-1]:
+            trial = run_one(name, cell, setup, warmup, args.threads, args.fork)
             trials[name].append(trial)
-            print(f"  {cell} run {r + 1}/{repeats} {name:5s}: {trial.rate:8,.0f} windows/s "
-                  f"({trial.seconds:.2f} s, load {os.getloadavg()[0]:.2f})", file=sys.stderr)
+            print(f"  {cell} run {r + 1}/{args.repeats} {name:5s}: {trial.rate:8,.0f} windows/s "
+                  f"({trial.seconds:.2f} s, {trial.faults:,} page faults, "
+                  f"load {os.getloadavg()[0]:.2f})", file=sys.stderr)
     return trials
 
 
@@ -219,6 +247,8 @@ def table_row(cell: str, trials: dict[str, list[Trial]]) -> str:
         f"{median(t.loop_rate for t in ts):,.0f}",
         f"{median(t.seconds - t.loop_seconds for t in ts):.3f} / "
         f"{median(t.seconds - t.loop_seconds for t in bare):.3f}",
+        f"{median(t.faults for t in ts) / 1e3:,.0f}k / "
+        f"{median(t.faults for t in bare) / 1e3:,.0f}k",
         f"{abs(bare[-1].loss - ts[-1].loss):.1e}",
         "yes" if main >= BAR else "**no**",
     ]
@@ -228,8 +258,8 @@ def table_row(cell: str, trials: dict[str, list[Trial]]) -> str:
 HEADER = (
     "| cell | bare loop windows/s | tsrnn fit windows/s | ratio | ratio, best runs "
     "| ratio per run | ratio, CPU time | tsrnn epochs-only windows/s "
-    "| outside epochs, s (tsrnn / bare) | loss gap | >= 0.9 |\n"
-    "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|:---:|"
+    "| outside epochs, s (tsrnn / bare) | page faults (tsrnn / bare) | loss gap | >= 0.9 |\n"
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|:---:|"
 )
 
 LEGEND = """
@@ -239,6 +269,8 @@ LEGEND = """
   against the bare run beside it; ratio, CPU time: of the median rates in process CPU time.
 - tsrnn epochs-only: from `history_[i]["seconds"]`; outside epochs: the rest of each fit (input
   checks, conversion, target scaling, building the network and the optimiser), median seconds.
+- page faults: median minor page faults of the process during the timed fit (glibc returning
+  freed heap to the kernel and taking it back costs a fault per 4 KiB page).
 - loss gap: |last-epoch training loss of tsrnn - bare|; 0 means both took bit-identical steps.
 """
 
@@ -259,7 +291,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=2048, help="windows in the untimed warm-up fit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-fork", action="store_true",
+                   help="run every fit in this process instead of a fresh forked worker")
     args = p.parse_args(argv)
+    args.fork = not args.no_fork and "fork" in multiprocessing.get_all_start_methods()
     args.cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     unknown = sorted(set(args.cells) - set(CELLS))
     if unknown:
@@ -269,26 +304,27 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    torch.set_num_threads(args.threads)
     setup = Setup(args.batch_size, args.lookback, args.horizon, args.hidden, args.layers,
                   args.epochs, args.lr, args.seed)
-    X, y = make_windows(args.windows, args.lookback, args.horizon, args.seed)
+    # No torch work happens in this process before the workers fork (fork-safe OpenMP).
+    _DATA["X"], _DATA["y"] = make_windows(args.windows, args.lookback, args.horizon, args.seed)
     load_start = os.getloadavg()[0]
     started = time.perf_counter()
-    results = {cell: bench_cell(cell, X, y, setup, args.repeats, min(args.warmup, len(X)))
-               for cell in args.cells}
+    results = {cell: bench_cell(cell, setup, args) for cell in args.cells}
     total = time.perf_counter() - started
     load_end = os.getloadavg()[0]
 
     print(f"### Results, {date.today().isoformat()}\n")
-    command = " ".join(["python benchmarks/bench_train.py", *sys.argv[1:]])
+    env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(ENV_PREFIXES)]
+    command = " ".join([*env, "python benchmarks/bench_train.py", *sys.argv[1:]])
     print(f"- command: `{command}`")
     print(f"- CPU: {cpu_model()} ({os.cpu_count()} cores); torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; Python {platform.python_version()}")
+          f"threads: {args.threads}; Python {platform.python_version()}")
+    where = "each in a fresh forked process" if args.fork else "all in one process"
     print(f"- {args.windows:,} windows x {args.epochs} epoch(s), batch {args.batch_size} "
           f"({-(-args.windows // args.batch_size)} steps/epoch), lookback {args.lookback}, "
           f"horizon {args.horizon}, hidden {args.hidden}, {args.layers} layers, 1 feature, "
-          f"Adam lr {args.lr}, clip 1.0; median of {args.repeats} alternating runs")
+          f"Adam lr {args.lr}, clip 1.0; median of {args.repeats} alternating runs, {where}")
     print(f"- 1-min load average {load_start:.2f} at start, {load_end:.2f} at end; "
           f"total {total:.0f} s\n")
     print(HEADER)
