@@ -16,6 +16,14 @@ Seasonal naive and Naive2 (M4's benchmark) are computed in the same run as refer
 table (markdown) shows sMAPE, MASE and wall-clock seconds of fitting and predicting; the 414 x 48
 forecasts go to ``--out`` (columns ``id, step, forecast``, step 1..48).
 
+With ``--quantiles`` (levels 0.025, 0.5, 0.975 unless given, e.g. ``--quantiles
+0.025,0.1,0.5,0.9,0.975``) the forecaster also learns quantiles (pinball loss; the point forecast
+is the median) and a second table scores the intervals on the test file: pinball loss, CRPS
+(from the quantiles), and for every central interval its empirical coverage and M4's MSIS
+(``tsrnn.intervals``), beside the seasonal-naive intervals of the M4 benchmarks (seasonal naive
++- z sigma sqrt(k), sigma from the in-sample seasonal-naive residuals, k the season ahead; and the
+same with a constant width) computed in the same run.
+
 Run ``python benchmarks/m4_hourly.py --help`` for the options. A quick smoke run:
 ``python benchmarks/m4_hourly.py --max-series 40 --epochs 1``.
 """
@@ -35,6 +43,7 @@ import pandas as pd
 import torch
 
 from tsrnn import RNNForecaster
+from tsrnn.intervals import check_levels, score_quantiles, seasonal_naive_quantiles
 from tsrnn.metrics import mase, naive2_forecast, seasonal_naive_forecast, smape
 
 HORIZON = 48
@@ -98,7 +107,10 @@ def make_model(args: argparse.Namespace, seed: int) -> RNNForecaster:
         window_norm=args.window_norm, season=args.season or None, epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr, loss=args.loss, stride=args.stride, random_state=seed, device="cpu",
-        verbose=args.verbose)
+        lr_schedule=None if args.lr_schedule == "constant" else args.lr_schedule,
+        target_transform=None if args.target_transform == "none" else args.target_transform,
+        verbose=args.verbose, quantiles=args.quantiles or None,
+        error_scale=None if args.error_scale == "none" else args.error_scale)
 
 
 def to_block(forecast: pd.DataFrame, ids: list[str]) -> np.ndarray:
@@ -111,9 +123,17 @@ def to_block(forecast: pd.DataFrame, ids: list[str]) -> np.ndarray:
     return block
 
 
+def quantile_block(forecast: pd.DataFrame, ids: list[str], levels: list[float]) -> np.ndarray:
+    """``predict_quantiles()`` output (id, t, y_q...) -> ``(n_series, 48, Q)``."""
+    columns = [f"y_q{q:g}" for q in levels]
+    return np.stack([to_block(forecast[["id", "t", c]].rename(columns={c: "y"}), ids)
+                     for c in columns], axis=-1)
+
+
 def run_rnn(args, frame, ids) -> tuple[np.ndarray, float, float, list[dict]]:
-    """Fit ``--seeds`` forecasters; mean forecast, fit seconds, predict seconds, run notes."""
-    blocks, fit_s, pred_s, notes = [], 0.0, 0.0, []
+    """Fit ``--seeds`` forecasters; mean forecast, fit seconds, predict seconds, run notes
+    (with ``--quantiles``, ``notes[0]["quantiles"]`` holds the mean quantile block)."""
+    blocks, fit_s, pred_s, notes, qblocks = [], 0.0, 0.0, [], []
     for k in range(args.seeds):
         if args.time_budget and k and fit_s + fit_s / k > args.time_budget:
             print(f"# time budget {args.time_budget:.0f} s: stopping after {k} seed(s)",
@@ -127,11 +147,15 @@ def run_rnn(args, frame, ids) -> tuple[np.ndarray, float, float, list[dict]]:
         forecast = model.predict()
         pred_s += time.perf_counter() - tic
         blocks.append(to_block(forecast, ids))
+        if args.quantiles:
+            qblocks.append(quantile_block(model.predict_quantiles(), ids, args.quantiles))
         losses = [round(r["train_loss"], 4) for r in model.history_]
         notes.append({"seed": args.seed + k, "losses": losses,
                       "epoch_s": [round(r["seconds"], 1) for r in model.history_]})
         print(f"# seed {args.seed + k}: train loss per epoch {losses}, "
               f"fit so far {fit_s:.1f} s", file=sys.stderr)
+    if qblocks:  # averaging quantiles over seeds (Vincentization) keeps them ordered
+        notes[0]["quantiles"] = np.mean(qblocks, axis=0)
     return np.mean(blocks, axis=0), fit_s, pred_s, notes
 
 
@@ -157,8 +181,9 @@ def write_forecasts(path: Path, ids: list[str], block: np.ndarray) -> None:
 
 def describe(args: argparse.Namespace) -> str:
     keys = ("cell", "head", "lookback", "hidden_size", "layers", "head_hidden", "dropout",
-            "scaler", "window_norm", "season", "loss", "epochs", "batch_size", "lr", "stride",
-            "seeds")
+            "scaler", "window_norm", "season", "loss", "epochs", "batch_size", "lr", "lr_schedule",
+            "target_transform", "stride",
+            "seeds", "quantiles", "error_scale")
     return ", ".join(f"{k}={getattr(args, k)}" for k in keys)
 
 
@@ -172,6 +197,25 @@ def report(args, rows: list[tuple], n_series: int) -> None:
     for name, s, m, fit_s, pred_s in rows:
         fit = "-" if fit_s is None else f"{fit_s:.1f}"
         print(f"| {name} | {s:.3f} | {m:.3f} | {fit} | {pred_s:.2f} |")
+
+
+def interval_report(test: np.ndarray, train: list[np.ndarray], levels: list[float],
+                    rnn_q: np.ndarray, label: str) -> None:
+    """Interval scores of the RNN's quantiles beside seasonal-naive intervals, same test file."""
+    rows = [(label, rnn_q)]
+    for widen in ("sqrt", "constant"):
+        block = np.stack([seasonal_naive_quantiles(s, HORIZON, SEASON, levels, widen)
+                          for s in train])
+        rows.append((f"seasonal naive +- z sigma {'sqrt(k)' if widen == 'sqrt' else '(constant)'}",
+                     block))
+    scored = [(name, score_quantiles(test, block, levels, train, m=SEASON)) for name, block in rows]
+    keys = [k for k in scored[0][1] if k != "crps"] + ["crps"]
+    print(f"\n### Intervals (levels {', '.join(f'{q:g}' for q in levels)}; coverage: fraction "
+          f"of the {test.size} test values inside; MSIS with m={SEASON})\n")
+    print("| method | " + " | ".join(keys) + " |")
+    print("|---|" + "---:|" * len(keys))
+    for name, scores in scored:
+        print(f"| {name} | " + " | ".join(f"{scores[k]:.3f}" for k in keys) + " |")
 
 
 # --------------------------------------------------------------------------- main
@@ -198,6 +242,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="learn corrections to seasonal naive with this m (0 = off)")
     p.add_argument("--loss", choices=("mae", "mse", "huber"), default="mae")
     p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--target-transform", choices=("none", "log"), default="none",
+                   help="model log(y) (relative errors, as sMAPE counts them)")
+    p.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant",
+                   help="constant lr, or cosine decay to zero over the fit")
     p.add_argument("--batch-size", type=int, default=512)
     p.add_argument("--stride", type=int, default=4)
     p.add_argument("--seeds", type=int, default=1, help="models averaged (seeds seed..)")
@@ -209,7 +257,19 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="seconds of fitting after which no further seed is started "
                         "(if the next would exceed it; 0 = no limit)")
     p.add_argument("--verbose", action="store_true", help="progress bar per fit")
+    p.add_argument("--quantiles", nargs="?", const="0.025,0.5,0.975", default="",
+                   help="also learn these quantile levels (comma-separated; the flag alone: "
+                        "0.025,0.5,0.975) and score the intervals")
+    p.add_argument("--error-scale", choices=("auto", "none", "mase"), default="auto",
+                   help="error_scale of the forecaster (auto: mase with --quantiles, else none)")
     args = p.parse_args(argv)
+    try:
+        levels = [float(v) for v in args.quantiles.split(",")] if args.quantiles else []
+        args.quantiles = list(check_levels(levels)) if levels else []
+    except ValueError as exc:  # bad numbers, or tsrnn's ConfigError
+        p.error(f"--quantiles {args.quantiles!r}: {exc}")
+    if args.error_scale == "auto":
+        args.error_scale = "mase" if args.quantiles else "none"
     args.scaler = None if args.scaler == "none" else args.scaler
     args.window_norm = None if args.window_norm == "none" else args.window_norm
     return args
@@ -229,6 +289,8 @@ def main(argv=None) -> None:
             ("seasonal naive", *scores(test, snaive, train), None, snaive_s),
             ("Naive2", *scores(test, naive2, train), None, naive2_s)]
     report(args, rows, len(ids))
+    if args.quantiles:
+        interval_report(test, train, args.quantiles, notes[0]["quantiles"], label)
     if args.out:
         write_forecasts(Path(args.out), ids, rnn)
 

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from tsrnn import MissingValuesError, RNNForecaster, SeasonalNaiveForecaster, read_csv
+from tsrnn import (
+    Checkpointing,
+    ConfigError,
+    MissingValuesError,
+    RNNForecaster,
+    SeasonalNaiveForecaster,
+    TsrnnError,
+    load,
+    read_csv,
+    resume,
+)
+from tsrnn.checkpoint import checkpoint_info
 from tsrnn.forecaster import FORECAST_HEADS
 from tsrnn.frames import FILL_METHODS, fill_missing, to_panel
 from tsrnn.reading import guess_time_column, seasonal_period
 
 from ._common import check_output, echo_table, parse_sets, say
+from .forecast import LEVELS
 
 __all__ = ["fit"]
 
@@ -73,7 +87,7 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
 
 
 @click.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path), required=False)
 @click.option("-o", "--output", "model_dir", type=click.Path(path_type=Path), default="model",
               show_default=True, help="Folder to write the model to.")
 @click.option("--target", multiple=True, help="Target column (repeat for several; default: "
@@ -100,20 +114,38 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Any other RNNForecaster parameter, e.g. --set lr=0.003 --set "
               "window_norm=mean.")
+@click.option("--quantiles", type=LEVELS, help="Also learn these quantile levels, e.g. "
+              "0.05,0.5,0.95 (pinball loss; the point forecast is the 0.5 level).")
+@click.option("--checkpoint-every", type=_POSITIVE, metavar="N",
+              help="Write a resumable checkpoint to the model folder every N epochs.")
+@click.option("--resume", "resume_dir", type=click.Path(path_type=Path), metavar="MODEL_DIR",
+              help="Finish the interrupted fit whose checkpoint is in MODEL_DIR (DATA and the "
+              "other options come from the checkpoint).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, lookback,
         horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, overrides,
-        quiet):
+        quantiles, checkpoint_every, resume_dir, quiet):
     """Train a forecaster on DATA (a CSV file) and save it to a model folder.
 
     The last HORIZON rows of every series are held out: the model never trains on them, and
     its scores there are shown beside the seasonal-naive baseline.
 
     \b
+    With --checkpoint-every N, Ctrl-C (or a crash) leaves the last checkpoint in the model
+    folder; `tsrnn fit --resume MODEL_DIR` finishes the fit with the same result as an
+    uninterrupted run.
+
+    \b
     Example:
       tsrnn fit sales.csv --time-col date --id-col store --target sales \\
           --horizon 14 --epochs 30 -o model/
+      tsrnn fit sales.csv --epochs 100 --checkpoint-every 5 -o model/
+      tsrnn fit --resume model/
     """
+    if resume_dir is not None:
+        return _resume(resume_dir, data, quiet)
+    if data is None:
+        raise click.UsageError("missing DATA (a CSV file), or --resume MODEL_DIR")
     check_output(model_dir)
     valid = RNNForecaster().get_params()
     extra = parse_sets(overrides, valid)
@@ -129,15 +161,63 @@ def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covar
                   hidden_size=hidden_size, num_layers=layers, epochs=epochs, stateful=stateful,
                   random_state=seed,
                   validation=horizon, verbose=not quiet, **roles)
-    params.update(extra)
+    params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     model = RNNForecaster(**params)
+    checkpoint = None
+    if checkpoint_every:
+        note = {"data": str(Path(data).resolve()), "fill": fill, "m": m}
+        checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
-    model.fit(frame)
-    seconds = time.perf_counter() - tic
-    naive = SeasonalNaiveForecaster(m=m, horizon=horizon, target=panel.roles.target,
-                                    time_col=roles["time_col"], id_col=id_col).fit(frame)
+    with _interrupt_note(model_dir if checkpoint else None):
+        model.fit(frame, checkpoint=checkpoint)
+    _finish(model, frame, m, model_dir, time.perf_counter() - tic)
+
+
+def _finish(model, frame, m, model_dir, seconds) -> None:
+    """Score the fitted model beside seasonal naive, save it and report."""
+    naive = SeasonalNaiveForecaster(m=m, horizon=model.horizon, target=model.roles_.target,
+                                    time_col=model.time_col, id_col=model.id_col).fit(frame)
     table = _scores(model, naive, frame, model.horizon, m)
     model.save(model_dir)
     echo_table(table.round(4))
     click.echo(f"trained {len(model.history_)} epochs in {seconds:.1f} s; model written to "
                f"{model_dir}/")
+
+
+@contextlib.contextmanager
+def _interrupt_note(model_dir):
+    """On Ctrl-C, say where the last checkpoint is and how to resume."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        info = None
+        if model_dir is not None and Path(model_dir).is_dir():
+            with contextlib.suppress(TsrnnError):
+                info = checkpoint_info(model_dir)
+        if info is None:
+            raise
+        say(f"Interrupted; the checkpoint of epoch {info['epoch']} is in {model_dir}/. "
+            f"Continue with: tsrnn fit --resume {model_dir}")
+        sys.exit(130)
+
+
+def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
+    info = checkpoint_info(model_dir)
+    if info is None:
+        raise ConfigError(f"{model_dir} holds a finished model, not a training checkpoint; "
+                          "there is nothing to resume")
+    note = info.get("note") or {}
+    if data is None and not note.get("data"):
+        raise click.UsageError(f"the checkpoint in {model_dir} does not name its data file; "
+                               "pass DATA")
+    data = Path(data or note["data"])
+    model = load(model_dir)
+    roles = dict(time_col=model.time_col, id_col=model.id_col, target=model.target,
+                 past_covariates=model.past_covariates,
+                 future_covariates=model.future_covariates)
+    frame, _ = _read(data, roles, note.get("fill"))
+    say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
+    tic = time.perf_counter()
+    with _interrupt_note(model_dir):
+        model = resume(model_dir, frame)
+    _finish(model, frame, int(note.get("m", 1)), model_dir, time.perf_counter() - tic)

@@ -7,12 +7,34 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from tsrnn import SeasonalNaiveForecaster, load, read_csv
+from tsrnn import ConfigError, SeasonalNaiveForecaster, load, read_csv
+from tsrnn.intervals import check_levels, level_name
 from tsrnn.reading import seasonal_period
 
 from ._common import check_output, echo_table, say, write_table
 
-__all__ = ["forecast", "backtest"]
+__all__ = ["forecast", "backtest", "LEVELS"]
+
+
+class _Levels(click.ParamType):
+    """``0.05,0.5,0.95`` -> ``[0.05, 0.5, 0.95]`` (distinct levels in (0, 1), sorted)."""
+
+    name = "LEVELS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        try:
+            levels = [float(v) for v in str(value).split(",") if v.strip()]
+            return list(check_levels(levels, "--quantiles"))
+        except ValueError as exc:  # a bad number, or ConfigError (a ValueError too)
+            hint = "" if isinstance(exc, ConfigError) else (
+                f"{value!r} is not a comma-separated list of levels such as 0.05,0.5,0.95")
+            self.fail(hint or str(exc), param, ctx)
+
+
+#: Click type of ``--quantiles`` (used by ``tsrnn fit`` too).
+LEVELS = _Levels()
 
 
 def _by_time(frame: pd.DataFrame, model) -> pd.DataFrame:
@@ -39,12 +61,34 @@ def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat(parts)
 
 
-def _plot(path: Path, history, predicted, model, actual=None) -> None:
+def _plot(path: Path, history, predicted, model, actual=None, bands=None) -> None:
     from tsrnn.plotting import plot_forecast, save_figure
 
-    fig = plot_forecast(history, _by_time(predicted, model), actual,
+    fig = plot_forecast(history, _by_time(predicted, model), actual, quantiles=bands,
                         id_col=model.roles_.id_col, max_history=4 * model.lookback)
     save_figure(fig, path)
+
+
+def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
+    """The point forecast plus a ``{target}_q{level}`` column per level, and the plot bands
+    ``{level: frame of the target columns}`` (every fitted level when none are asked for)."""
+    if not levels and (not model.quantiles_ or (horizon or 0) > model.horizon):
+        return point, None  # no levels asked for, and none to shade
+    quantiles = model.predict_quantiles(frame, horizon=horizon, future_covariates=future,
+                                        levels=levels or None)
+    out = point.copy()
+    bands = {}
+    for q in levels or model.quantiles_:
+        names = {f"{t}_{level_name(q)}": t for t in model.target_names_}
+        if levels:
+            for name in names:
+                out[name] = quantiles[name].to_numpy()
+        keep = [c for c in point.columns if c not in model.target_names_]
+        band = point[keep].copy()
+        for name, target in names.items():
+            band[target] = quantiles[name].to_numpy()
+        bands[q] = _by_time(band, model)
+    return out, bands
 
 
 @click.command()
@@ -59,21 +103,31 @@ def _plot(path: Path, history, predicted, model, actual=None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True)
 @click.option("--plot", type=click.Path(path_type=Path), help="Draw history and forecast to a "
-              "PNG/SVG/PDF file.")
-def forecast(model_dir, data, horizon, future_csv, output, fmt, plot):
+              "PNG/SVG/PDF file (a model fitted with quantiles shades the intervals).")
+@click.option("--quantiles", "levels", type=LEVELS, help="Also write these quantile levels, "
+              "e.g. 0.05,0.5,0.95 (each must be one the model was fitted with).")
+def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels):
     """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA.
+
+    The point forecast of a model fitted with quantiles is its 0.5 level (or the level nearest
+    0.5); --quantiles adds a column TARGET_qLEVEL per level.
 
     \b
     Example:
       tsrnn forecast model/ --plot forecast.png -o forecast.csv
       tsrnn forecast model/ new_history.csv --horizon 48 --format json
+      tsrnn forecast model/ --quantiles 0.05,0.5,0.95 --plot band.png
     """
     check_output(output)
     check_output(plot)
     model = load(model_dir)
     frame = read_csv(data) if data is not None else None
     future = read_csv(future_csv) if future_csv is not None else None
-    predicted = model.predict(frame, horizon=horizon, future_covariates=future)
+    if levels and not model.quantiles_:
+        raise ConfigError(f"{model_dir} was fitted without quantiles; refit with --quantiles "
+                          f"{','.join(f'{q:g}' for q in levels)} to forecast them")
+    point = model.predict(frame, horizon=horizon, future_covariates=future)
+    predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels)
     if output is not None:
         write_table(predicted, output, fmt)
         say(f"forecast written to {output}")
@@ -82,7 +136,7 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot):
     else:
         echo_table(predicted, max_rows=200)
     if plot is not None:
-        _plot(plot, _history(model, frame), predicted, model)
+        _plot(plot, _history(model, frame), point, model, bands=bands)
         say(f"plot written to {plot}")
 
 

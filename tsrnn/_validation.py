@@ -10,6 +10,7 @@ import numbers
 from collections.abc import Iterable
 
 import numpy as np
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "TsrnnError",
@@ -17,7 +18,9 @@ __all__ = [
     "MissingValuesError",
     "ConfigError",
     "ModelFileError",
+    "NotFittedError",
     "TrainingError",
+    "check_fitted",
     "check_positive_int",
     "check_non_negative_int",
     "check_choice",
@@ -49,6 +52,18 @@ class ModelFileError(TsrnnError):
 
 class TrainingError(TsrnnError, RuntimeError):
     """Training could not go on (for example the loss became NaN or infinite)."""
+
+
+class NotFittedError(TsrnnError, _SklearnNotFittedError):
+    """A method that needs a fitted estimator was called before ``fit`` (also a scikit-learn
+    ``NotFittedError``, so ``except`` clauses written for scikit-learn keep working)."""
+
+
+def check_fitted(estimator: object, attribute: str, action: str = "predicting") -> None:
+    """Raise NotFittedError naming ``estimator``'s class if it lacks the fitted ``attribute``."""
+    if not hasattr(estimator, attribute):
+        name = type(estimator).__name__
+        raise NotFittedError(f"this {name} is not fitted yet; call fit(...) before {action}")
 
 
 def check_positive_int(name: str, value: object) -> int:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._validation import ConfigError, DataError, check_positive_int
 from .frames import Panel, Roles, future_index, to_panel
+from .intervals import level_name, point_level, score_quantiles
 from .metrics import mae, mase, rmse, smape
 
 __all__ = ["BacktestResult", "ForecasterMixin", "origins_of"]
@@ -21,7 +22,12 @@ __all__ = ["BacktestResult", "ForecasterMixin", "origins_of"]
 
 class BacktestResult(NamedTuple):
     """``forecasts``: one row per (series, origin, step); ``metrics``: one row per (series,
-    origin); ``summary``: the mean of each metric over all origins."""
+    origin); ``summary``: the mean of each metric over all origins.
+
+    For a quantile forecaster ``forecasts`` also has a column per level (``q0.05``, ...;
+    ``forecast`` is the point level) and the metrics add ``pinball``, ``crps`` and, for every
+    central interval among the levels, ``coverage_P`` and ``msis_P`` (``P`` the nominal
+    coverage in percent; see :func:`tsrnn.intervals.score_quantiles`)."""
 
     forecasts: pd.DataFrame
     metrics: pd.DataFrame
@@ -53,12 +59,12 @@ def _first_origin(index: pd.Index, n: int, start) -> int:
         return int(round(n * start))
     if isinstance(start, (int, np.integer)) and not isinstance(start, bool):
         return int(start) if start >= 0 else n + int(start)
-    if isinstance(index, pd.DatetimeIndex):
+    if isinstance(index, pd.DatetimeIndex) and not isinstance(start, (bool, float, np.floating)):
         try:
-            stamp = pd.Timestamp(start)
+            return int(index.searchsorted(pd.Timestamp(start)))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"start {start!r} is not a fraction, a row or a timestamp") from exc
-        return int(index.searchsorted(stamp))
+            raise ConfigError(f"start {start!r} is not a fraction, a row or a timestamp of the "
+                              "data's time index") from exc
     raise ConfigError(f"start must be a fraction in (0, 1) or a row position, got {start!r}")
 
 
@@ -79,14 +85,16 @@ class ForecasterMixin:
                         past_covariates=roles.past or None,
                         future_covariates=roles.future or None, freq=self.freq_)
 
-    def _frame(self, ids, last_index, values, roles: Roles | None = None) -> pd.DataFrame:
-        """Forecasts ``(n_series, h, K)`` -> DataFrame on the future timestamps."""
+    def _frame(self, ids, last_index, values, roles: Roles | None = None,
+               columns=None) -> pd.DataFrame:
+        """Forecasts ``(n_series, h, C)`` -> DataFrame on the future timestamps (``columns``
+        default to the target names)."""
         roles = roles or self.roles_
         parts = []
         for i, sid in enumerate(ids):
             steps = future_index(last_index[i][-1], self.freq_, values.shape[1])
             part = pd.DataFrame(values[i], index=steps.rename(last_index[i].name),
-                                columns=self.target_names_)
+                                columns=self.target_names_ if columns is None else columns)
             if roles.id_col is not None:
                 part.insert(0, roles.id_col, sid)
             parts.append(part)
@@ -120,7 +128,7 @@ class ForecasterMixin:
         BacktestResult
         """
         self._check_fitted()
-        horizon = check_positive_int("horizon", horizon or self.horizon)
+        horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
         stride = horizon if stride is None else stride
         panel = self._read(data, reset=False)
         origins = origins_of(panel, start, stride, horizon, self._min_history())
@@ -144,30 +152,43 @@ class ForecasterMixin:
         return np.concatenate(out)
 
     def _score_backtest(self, panel, origins, values, horizon, m) -> BacktestResult:
+        """Score forecasts ``(n, h, K)``, or quantiles ``(n, h, K, Q)`` (point: the level
+        nearest 0.5; per-level forecast columns ``q0.05``, ... and interval metrics)."""
+        levels = self.quantiles_ if values.ndim == 4 else ()
         rows, scores, k = [], [], 0
         for i, index in enumerate(panel.index):
             target = panel.target[panel.series(i)]
             for origin in origins[i]:
                 actual = target[origin : origin + horizon]
-                pred = values[k]
+                pred = values[k]  # (h, K) or (h, K, Q)
                 k += 1
                 for j, name in enumerate(self.target_names_):
                     scores.append(_scores(panel.ids[i], index[origin], name, actual[:, j],
-                                          pred[:, j], target[:origin, j], m))
+                                          pred[:, j], target[:origin, j], m, levels))
                     rows.append(pd.DataFrame({
                         "id": panel.ids[i], "origin": index[origin], "target": name,
                         "step": np.arange(1, horizon + 1), "time": index[origin : origin + horizon],
-                        "forecast": pred[:, j], "actual": actual[:, j]}))
+                        "forecast": _point_of(pred[:, j], levels), "actual": actual[:, j],
+                        **{level_name(q): pred[:, j, c] for c, q in enumerate(levels)}}))
         metrics = pd.DataFrame(scores)
-        summary = {c: float(metrics[c].mean()) for c in ("mae", "rmse", "smape", "mase")}
+        summary = {c: float(metrics[c].mean()) for c in metrics.columns[3:]}
         return BacktestResult(pd.concat(rows, ignore_index=True), metrics, summary)
 
 
-def _scores(sid, origin, name, actual, pred, history, m) -> dict:
+def _point_of(pred: np.ndarray, levels) -> np.ndarray:
+    """``(h,)`` point forecasts, or the level nearest 0.5 of quantiles ``(h, Q)``."""
+    return pred[:, point_level(levels)] if levels else pred
+
+
+def _scores(sid, origin, name, actual, pred, history, m, levels=()) -> dict:
     scale_ok = len(history) > m
-    return {"id": sid, "origin": origin, "target": name, "mae": mae(actual, pred),
-            "rmse": rmse(actual, pred), "smape": smape(actual, pred),
-            "mase": mase(actual, pred, history, m) if scale_ok else float("nan")}
+    point = _point_of(pred, levels)
+    out = {"id": sid, "origin": origin, "target": name, "mae": mae(actual, point),
+           "rmse": rmse(actual, point), "smape": smape(actual, point),
+           "mase": mase(actual, point, history, m) if scale_ok else float("nan")}
+    if levels:
+        out.update(score_quantiles(actual, pred, levels, history if scale_ok else None, m))
+    return out
 
 
 def _slice_panel(panel: Panel, i: int, lo: int, hi: int) -> Panel:

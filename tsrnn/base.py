@@ -41,6 +41,10 @@ class BaseRNNEstimator(BaseEstimator):
             check_float("clip_grad", self.clip_grad, low=0.0, low_inclusive=False)
         if self.early_stopping:
             check_positive_int("patience", self.patience)
+        if self.max_steps is not None:
+            check_positive_int("max_steps", self.max_steps)
+        check_choice("on_divergence", self.on_divergence, ("raise", "rollback"))
+        check_choice("lr_schedule", self.lr_schedule, (None, "cosine"))
         check_seed(self.random_state)
         resolve_device(self.device)
 
@@ -73,18 +77,36 @@ class BaseRNNEstimator(BaseEstimator):
             device=str(self._device()),
             seed=seed,
             verbose=bool(self.verbose),
+            max_steps=self.max_steps,
+            on_divergence=self.on_divergence,
+            lr_schedule=self.lr_schedule,
         )
 
-    def _run_training(self, train, val, loss: str, epochs: int, seed: int | None) -> None:
-        """Train ``self.network_`` (continuing ``self.optimizer_`` and ``self.history_``)."""
+    def _run_training(self, train, val, loss: str, epochs: int, seed: int | None,
+                      checkpoint=None, resume=None) -> None:
+        """Train ``self.network_`` (continuing ``self.optimizer_`` and ``self.history_``).
+
+        ``checkpoint`` (a path or :class:`~tsrnn.checkpoint.Checkpointing`) adds a callback
+        writing resumable checkpoints; ``resume`` (a :class:`~tsrnn.checkpoint.ResumePoint`)
+        continues an interrupted fit from its RNG states and best weights.
+        """
+        from .checkpoint import checkpoint_callback
+
         config = self._train_config(loss, epochs, seed)
-        callbacks = [EarlyStopping(self.patience)] if self.early_stopping and val else []
+        callbacks = []
+        if self.early_stopping and val:
+            callbacks.append(EarlyStopping(self.patience))
+            if resume is not None:
+                callbacks[0].best_weights = resume.best_weights
+        if checkpoint is not None:
+            callbacks.append(checkpoint_callback(self, checkpoint, callbacks))
         device = self._device()
         with seeded(seed, device):
             state = fit_loop(self.network_, train.to(device), val.to(device) if val else None,
                              config=config, callbacks=callbacks,
                              optimizer=getattr(self, "optimizer_", None),
-                             history=getattr(self, "history_", None))
+                             history=getattr(self, "history_", None),
+                             resume=None if resume is None else resume.loop)
         self.optimizer_ = state.optimizer
         self.history_ = state.history
         self.n_epochs_ = len(state.history)

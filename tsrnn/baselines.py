@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import DataError, check_positive_int
+from ._validation import DataError, check_fitted, check_positive_int
 from .backtesting import ForecasterMixin
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
@@ -43,7 +42,7 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
         return self.m
 
     def _check_fitted(self) -> None:
-        check_is_fitted(self, "context_")
+        check_fitted(self, "context_")
 
     def fit(self, data):
         """Remember the last season of every series; returns self."""
@@ -71,7 +70,7 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
     def predict(self, data=None, horizon=None):
         """Forecast ``horizon`` steps after the training data (or after ``data``)."""
         self._check_fitted()
-        horizon = check_positive_int("horizon", horizon or self.horizon)
+        horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
         if data is None:
             ctx, ids = self.context_, self.ids_
         else:

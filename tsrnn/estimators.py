@@ -6,16 +6,20 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._validation import (
     ConfigError,
     DataError,
+    TsrnnError,
     check_choice,
+    check_fitted,
     check_float,
     check_positive_int,
 )
@@ -25,6 +29,19 @@ from .training import LOSSES, TensorData, predict_batches
 from .windows import time_split
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
+
+
+@contextlib.contextmanager
+def _input_errors():
+    """Re-raise scikit-learn's input-checking ValueErrors (NaN, strings, empty or wrongly shaped
+    X, unknown label types) as :class:`DataError` with the same message: still ValueErrors, as
+    scikit-learn's rules ask, and TsrnnErrors, as tsrnn promises. TypeErrors pass unchanged."""
+    try:
+        yield
+    except TsrnnError:
+        raise
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
 
 _COMMON_DOC = """
     cell : {"rnn", "lstm", "gru"}, default="lstm"
@@ -71,7 +88,13 @@ _COMMON_DOC = """
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where to train and predict.
     verbose : bool, default=False
-        Show a progress bar."""
+        Show a progress bar.
+    max_steps : int or None, default=None
+        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
+    on_divergence : {"raise", "rollback"}, default="raise"
+        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
+        naming the epoch, or put back the weights of the best epoch so far and stop with a
+        :class:`~tsrnn.callbacks.TrainingDivergedWarning`."""
 
 
 class _SequenceEstimator(BaseRNNEstimator):
@@ -81,7 +104,9 @@ class _SequenceEstimator(BaseRNNEstimator):
                  bidirectional=False, nonlinearity="tanh", head="last", head_hidden=0,
                  embedding_dim=None, vocab_size=None, epochs=50, batch_size=32, lr=1e-3,
                  weight_decay=0.0, clip_grad=1.0, early_stopping=False, patience=10,
-                 validation_fraction=0.1, random_state=None, device="auto", verbose=False):
+                 validation_fraction=0.1, random_state=None, device="auto", verbose=False,
+                 max_steps=None, on_divergence="raise",
+                 lr_schedule=None):
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -103,6 +128,9 @@ class _SequenceEstimator(BaseRNNEstimator):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+        self.max_steps = max_steps
+        self.on_divergence = on_divergence
+        self.lr_schedule = lr_schedule
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -175,9 +203,10 @@ class _SequenceEstimator(BaseRNNEstimator):
 
     def _fit(self, X, y, epochs: int, reset: bool, classes=None):
         self._check_params()
-        X = self._validate_X(X, reset=reset)
-        lengths = self._lengths(X)
-        y_t = self._prepare_y(X, y, lengths, reset=reset, classes=classes)
+        with _input_errors():
+            X = self._validate_X(X, reset=reset)
+            lengths = self._lengths(X)
+            y_t = self._prepare_y(X, y, lengths, reset=reset, classes=classes)
         seed = self._seed()
         if reset:
             self.network_ = self._make_network(self._net_config(**self._net_dims(X, y_t)), seed)
@@ -200,8 +229,9 @@ class _SequenceEstimator(BaseRNNEstimator):
         return dict(dims, **self._output_dims(y_t))
 
     def _predict_raw(self, X) -> torch.Tensor:
-        check_is_fitted(self, "network_")
-        X = self._validate_X(X, reset=False)
+        check_fitted(self, "network_")
+        with _input_errors():
+            X = self._validate_X(X, reset=False)
         self._check_vocab(X)
         data = TensorData(self._as_tensor(X, self._tokens), None, self._lengths(X))
         # fixed-size batches: a sample's prediction never depends on the rest of X
@@ -234,7 +264,9 @@ class RNNRegressor(RegressorMixin, _SequenceEstimator):
                  bidirectional=False, nonlinearity="tanh", head="last", head_hidden=0,
                  embedding_dim=None, vocab_size=None, epochs=50, batch_size=32, lr=1e-3,
                  weight_decay=0.0, clip_grad=1.0, early_stopping=False, patience=10,
-                 validation_fraction=0.1, random_state=None, device="auto", verbose=False):
+                 validation_fraction=0.1, random_state=None, device="auto", verbose=False,
+                 max_steps=None, on_divergence="raise",
+                 lr_schedule=None):
         self.loss = loss
         super().__init__(
             cell=cell, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
@@ -243,7 +275,8 @@ class RNNRegressor(RegressorMixin, _SequenceEstimator):
             epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             clip_grad=clip_grad, early_stopping=early_stopping, patience=patience,
             validation_fraction=validation_fraction, random_state=random_state,
-            device=device, verbose=verbose)
+            device=device, verbose=verbose, max_steps=max_steps,
+            on_divergence=on_divergence, lr_schedule=lr_schedule)
 
     def _loss_name(self) -> str:
         return check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])

@@ -11,12 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import ConfigError, DataError, check_choice, check_positive_int
+from ._validation import (
+    ConfigError,
+    DataError,
+    check_choice,
+    check_fitted,
+    check_positive_int,
+)
 from .backtesting import ForecasterMixin
 from .base import BaseRNNEstimator
 from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
+from .probabilistic import QuantileMixin
 from .scalers import SCALER_METHODS, Scaler
 from .stateful import StatefulMixin
 from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_stats
@@ -28,7 +34,7 @@ FORECAST_HEADS = ("direct", "seq2seq", "recursive")
 _NET_HEAD = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
 
 
-class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
+class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstimator):
     """Recurrent-network forecaster for one or many series (one global model).
 
     Parameters
@@ -114,6 +120,29 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         Where to train and predict.
     verbose : bool, default=False
         Show a progress bar.
+    quantiles : list of float or None, default=None
+        Quantile levels in (0, 1), e.g. ``[0.05, 0.5, 0.95]``: one network forecasts every
+        level, trained with the pinball loss (``loss`` must stay "mae"), and the levels never
+        cross. :meth:`predict_quantiles` returns them; :meth:`predict` returns the 0.5 level
+        (or the level nearest 0.5). Not with ``head="recursive"``.
+    error_scale : {None, "mase"}, default=None
+        ``"mase"``: divide each window's targets (after ``window_norm`` and ``season``) by the
+        window's own mean absolute difference at lag ``season`` (or 1), the in-sample MASE
+        scale, so errors and interval widths of series of very different regularity are in
+        comparable units. Recommended with ``quantiles`` on many series; training then weighs
+        windows as MASE does. Needs ``lookback > season``; not with ``stateful``.
+    max_steps : int or None, default=None
+        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
+    on_divergence : {"raise", "rollback"}, default="raise"
+        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
+        naming the epoch, or put back the weights of the best epoch so far and stop with a
+        :class:`~tsrnn.callbacks.TrainingDivergedWarning`.
+    lr_schedule : {None, "cosine"}, default=None
+        Constant learning rate, or a cosine decay from ``lr`` to zero over the whole fit.
+    target_transform : {None, "log"}, default=None
+        "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
+        with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal
+        pattern that scales with the level becomes additive. Quantiles map back exactly.
 
     Attributes
     ----------
@@ -141,7 +170,9 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
                  early_stopping=False, patience=5, validation=None, stride=1, stateful=False,
                  bptt=None, target=None,
                  time_col=None, id_col=None, past_covariates=None, future_covariates=None,
-                 freq=None, random_state=None, device="auto", verbose=False):
+                 freq=None, random_state=None, device="auto", verbose=False,
+                 max_steps=None, on_divergence="raise",
+                 lr_schedule=None, target_transform=None, quantiles=None, error_scale=None):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -176,6 +207,12 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+        self.max_steps = max_steps
+        self.on_divergence = on_divergence
+        self.lr_schedule = lr_schedule
+        self.target_transform = target_transform
+        self.quantiles = quantiles
+        self.error_scale = error_scale
 
     # -- parameters ----------------------------------------------------------------------------
 
@@ -187,6 +224,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         check_choice("head", self.head, FORECAST_HEADS)
         check_choice("scaler", self.scaler, SCALER_METHODS)
         check_choice("window_norm", self.window_norm, (None, "mean", "last", "standard"))
+        check_choice("target_transform", self.target_transform, (None, "log"))
         check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
         if self.validation is not None:
             check_positive_int("validation", self.validation)
@@ -197,6 +235,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
                                   f"lookback {self.lookback}")
         if self.stateful:
             self._check_stateful_params()
+        self._check_quantile_params()
         if self.head == "recursive" and self.past_covariates:
             raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
                               "unknown beyond now); use head='direct' or 'seq2seq'")
@@ -215,7 +254,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         return self.lookback
 
     def _check_fitted(self) -> None:
-        check_is_fitted(self, "network_")
+        check_fitted(self, "network_")
 
     # -- channels --------------------------------------------------------------------------------
 
@@ -228,9 +267,25 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         return len(calendar_feature_names(self.freq_)) if self.time_features else 0
 
     def _raw_blocks(self, panel: Panel) -> np.ndarray:
-        """Targets, past and future covariates side by side: ``(N, K + P + Fu)``."""
-        blocks = [b for b in (panel.target, panel.past, panel.future) if b is not None]
-        return np.concatenate(blocks, axis=1).astype(np.float64)
+        """Targets (log-transformed if asked), past and future covariates side by side:
+        ``(N, K + P + Fu)``."""
+        target = panel.target
+        if self.target_transform == "log":
+            target = self._log_targets(panel)
+        blocks = [b for b in (target, panel.past, panel.future) if b is not None]
+        return np.concatenate(blocks, axis=1, dtype=np.float64)  # one allocation, no astype copy
+
+    @staticmethod
+    def _log_targets(panel: Panel) -> np.ndarray:
+        bad = ~(panel.target > 0) & ~np.isnan(panel.target)
+        if bad.any():
+            row = int(np.flatnonzero(bad.any(axis=1))[0])
+            i = int(np.searchsorted(panel.offsets, row, side="right") - 1)
+            label = "the series" if panel.ids[i] is None else f"series {panel.ids[i]!r}"
+            raise DataError(f"target_transform='log' needs targets > 0, but {label} holds "
+                            f"{panel.target[row][bad[row]][0]!r}; use target_transform=None "
+                            "or shift the data to positive values")
+        return np.log(panel.target)
 
     def _future_cols(self) -> list[int]:
         """Input channels known ahead: future covariates, then calendar features."""
@@ -239,16 +294,42 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
 
     # -- fit -----------------------------------------------------------------------------------
 
-    def fit(self, data):
-        """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``)."""
+    def fit(self, data, *, checkpoint=None):
+        """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``).
+
+        Parameters
+        ----------
+        data : Series or DataFrame
+            The training history.
+        checkpoint : str, Path or Checkpointing, default=None
+            Write a resumable checkpoint to this model directory after every epoch (or every
+            ``Checkpointing.every`` epochs); :func:`tsrnn.resume` finishes an interrupted fit.
+        """
         self._check_params()
-        for attr in ("network_", "optimizer_", "history_"):
+        for attr in ("network_", "optimizer_", "history_", "state_"):
             self.__dict__.pop(attr, None)
         panel = self._read(data, reset=True)
-        self._fit_panel(panel)
+        self._fit_panel(panel, checkpoint=checkpoint)
         return self
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_panel(self, panel: Panel, checkpoint=None, resume=None) -> None:
+        """Prepare the data, build the network (or take ``resume``'s) and train it."""
+        values, train, val, cfg = self._prepare(panel)
+        seed = self._seed()
+        if resume is None:
+            self.network_ = self._make_network(cfg, seed)
+            epochs = self.epochs
+        else:
+            resume.restore(self, cfg)
+            epochs = self.epochs - len(self.history_)
+        self._run_training(train, val, self.loss, epochs, seed, checkpoint=checkpoint,
+                           resume=resume)
+        if self.stateful:
+            self.state_ = self._warm(panel, values)[1]
+
+    def _prepare(self, panel: Panel):
+        """Fit the scaler on the training rows; return the channels, the training and
+        validation data and the network config."""
         L, H = self.lookback, self._block
         val_rows = self._validation_rows()
         fit_rows = panel.lengths - val_rows
@@ -266,7 +347,7 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
         values = self._channels(panel, raw, np.arange(panel.n_series))
         self._store_context(panel)
         if self.stateful:
-            return self._fit_stateful(panel, values, fit_rows)
+            return (values, *self._stateful_setup(panel, values, fit_rows))
         starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
         train = self._window_data(values, starts)
         val = None
@@ -275,28 +356,30 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
             val_starts = np.concatenate([panel.offsets[i] + np.arange(lo[i], n - L - H + 1)
                                          for i, n in enumerate(panel.lengths)])
             val = self._window_data(values, val_starts)
-        seed = self._seed()
         cfg = self._net_config(
             input_size=values.shape[1], output_size=len(self.roles_.target), horizon=H,
             head=_NET_HEAD[self.head], bidirectional=self.bidirectional_encoder,
             future_size=len(self._future_cols()))
-        self.network_ = self._make_network(cfg, seed)
-        self._run_training(train, val, self.loss, self.epochs, seed)
+        return values, train, val, cfg
 
     def _channels(self, panel: Panel, raw: np.ndarray, series_idx: np.ndarray,
                   scaler: Scaler | None = None) -> np.ndarray:
         """Scaled channels ``(N, C)``: targets, past, future covariates, calendar features."""
         scaler = scaler or self.scaler_
-        center = np.repeat(scaler.center_[series_idx], panel.lengths, axis=0)  # (N, C)
-        scale = np.repeat(scaler.scale_[series_idx], panel.lengths, axis=0)
-        scaled = (raw - center) / scale
-        calendar = np.concatenate([self._calendar(ix) for ix in panel.index])
-        return np.concatenate([scaled, calendar], axis=1).astype(np.float32)
+        k, offsets = raw.shape[1], panel.offsets
+        out = np.empty((len(raw), k + self._n_calendar()), dtype=np.float32)  # (N, C)
+        for i, j in enumerate(series_idx):  # series by series: no (N, C) float64 temporaries
+            rows = slice(int(offsets[i]), int(offsets[i + 1]))
+            scaled = raw[rows] - scaler.center_[j]
+            scaled /= scaler.scale_[j]
+            out[rows, :k] = scaled
+            out[rows, k:] = self._calendar(panel.index[i])
+        return out
 
     def _window_data(self, values: np.ndarray, starts: np.ndarray) -> WindowData:
-        return WindowData(torch.as_tensor(values), torch.as_tensor(starts), self.lookback,
-                          self._block, len(self.roles_.target), self._future_cols(),
-                          self.window_norm, self.season)
+        return self._error_scaled(WindowData(
+            torch.as_tensor(values), torch.as_tensor(starts), self.lookback, self._block,
+            len(self.roles_.target), self._future_cols(), self.window_norm, self.season))
 
     def _store_context(self, panel: Panel) -> None:
         L = self.lookback
@@ -338,14 +421,18 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
             the id column for many series.
         """
         self._check_fitted()
-        horizon = check_positive_int("horizon", horizon or self.horizon)
+        ids, index, values = self._predict_values(data, horizon, future_covariates)
+        return self._frame(ids, index, self._point(values))
+
+    def _predict_values(self, data, horizon, future_covariates):
+        """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``)."""
+        horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
         if self.stateful:
             return self._predict_stateful(data, horizon)
         ids, index, x, scaler_idx, scaler = self._encoder_inputs(data)
         future = self._future_inputs(ids, index, horizon, future_covariates, scaler_idx, scaler)
         values = self._forecast(torch.as_tensor(x), torch.as_tensor(future), horizon)
-        values = self._unscale(values, scaler_idx, scaler)
-        return self._frame(ids, index, values)
+        return ids, index, self._unscale(values, scaler_idx, scaler)
 
     def _encoder_inputs(self, data):
         """(ids, per-series index, scaled windows (S, L, C), scaler rows, scaler)."""
@@ -353,6 +440,9 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
             ctx = self.context_
             blocks = [b for b in (ctx["target"], ctx["past"], ctx["future"]) if b is not None]
             raw = np.concatenate(blocks, axis=2).astype(np.float64)  # (S, L, K+P+Fu)
+            if self.target_transform == "log":  # the context keeps the data as given
+                k = len(self.roles_.target)
+                raw[..., :k] = np.log(raw[..., :k])
             panel = Panel(self.ids_, ctx["index"], np.full(len(self.ids_), self.lookback),
                           raw[..., 0].reshape(-1, 1), None, None, self.freq_, self.roles_)
             raw = raw.reshape(-1, raw.shape[2])
@@ -435,17 +525,22 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
     def _forecast(self, x: torch.Tensor, future: torch.Tensor, steps: int) -> np.ndarray:
         """Scaled forecasts ``(S, steps, K)`` from scaled windows, rolled forward in blocks."""
         net, k, block = self.network_.eval(), len(self.roles_.target), self._block
+        if steps > block and self.roles_.past:
+            raise ConfigError(f"horizon={steps} needs rolling the model forward, but its past "
+                              f"covariates {self.roles_.past} are unknown beyond now; ask for at "
+                              f"most {block} steps, or fit with horizon={steps}")
         device = next(net.parameters()).device
         x, future = x.to(device), future.to(device)
         fut_cols = self._future_cols()
         outs, done = [], 0
         while done < steps:
             f = future[:, done : done + block] if fut_cols else None
-            y = self._step(net, x, f, k)  # (S, block, K)
+            y = self._step(net, x, f, k)  # (S, block, K) or quantiles (S, block, K, Q)
             take = min(block, steps - done)
             outs.append(y[:, :take])
             done += take
             if done < steps:
+                y = self._point(y)  # roll forward on the point forecast
                 new = y[:, :take] if f is None else torch.cat([y[:, :take], f[:, :take]], -1)
                 x = torch.cat([x[:, take:], new], dim=1)  # slide the window forward
         return torch.cat(outs, dim=1).cpu().numpy()
@@ -457,13 +552,22 @@ class RNNForecaster(StatefulMixin, ForecasterMixin, BaseRNNEstimator):
             x = torch.cat([(x[..., :k] - level) / scale, x[..., k:]], dim=-1)
         data = _Windows(x, future)
         y = predict_batches(net, data)
+        if self.error_scale is not None:
+            y = y * self._per_value(self._spread(x[..., :k]), y)
         if self.season is not None:
-            y = y + seasonal_base(x[..., :k], self.season, y.shape[1])
-        return y if level is None else y * scale + level
+            y = y + self._per_value(seasonal_base(x[..., :k], self.season, y.shape[1]), y)
+        if level is None:
+            return y
+        return y * self._per_value(scale, y) + self._per_value(level, y)  # scale > 0: no crossing
 
     def _unscale(self, values: np.ndarray, idx: np.ndarray, scaler: Scaler | None) -> np.ndarray:
         s, k = scaler or self.scaler_, len(self.roles_.target)
-        return values * s.scale_[idx, None, :k] + s.center_[idx, None, :k]
+        scale, center = s.scale_[idx, None, :k], s.center_[idx, None, :k]  # (n, 1, K)
+        out = values * self._per_value(scale, values) + self._per_value(center, values)
+        if getattr(self, "target_transform", None) == "log":
+            with np.errstate(over="ignore"):
+                out = np.exp(out)
+        return out
 
     # -- batched backtest ------------------------------------------------------------------------
 

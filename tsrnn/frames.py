@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 FILL_METHODS = ("ffill", "interpolate", "drop")
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -101,13 +102,40 @@ class Panel:
         return slice(int(offsets[i]), int(offsets[i + 1]))
 
 
-def _as_list(value: object) -> list:
-    """None -> [], a single name -> [name], a sequence -> list."""
+def _as_list(value: object, role: str = "column") -> list:
+    """None -> [], a single name -> [name], a sequence -> list; ConfigError for a name that
+    cannot be a column label (a set, a dict, a nested list)."""
     if value is None:
         return []
-    if isinstance(value, (list, tuple, pd.Index)):
-        return list(value)
-    return [value]
+    if isinstance(value, (list, tuple, pd.Index, np.ndarray)):
+        names = list(value)
+    elif isinstance(value, (set, frozenset, dict)):
+        raise ConfigError(f"{role} {value!r} is a {type(value).__name__}; pass a column name or "
+                          "a list of names (in order)")
+    else:
+        names = [value]
+    for item in names:
+        if not _hashable(item):
+            raise ConfigError(f"{role} {value!r} holds {item!r}, which is not a column name; "
+                              "pass column names")
+    return names
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _single_name(value: object, role: str) -> object:
+    """``time_col`` / ``id_col``: None or one column name, never a list of them."""
+    if value is not None and (isinstance(value, (list, tuple, np.ndarray, pd.Index))
+                              or not _hashable(value)):
+        example = "time_col='time'" if role == "time_col" else "id_col='store'"
+        raise ConfigError(f"{role} must be one column name, got {value!r}; pass e.g. {example}")
+    return value
 
 
 def _label(ids: list, i: int) -> str:
@@ -129,6 +157,10 @@ def _as_frame(data: object, name: str) -> pd.DataFrame:
     if isinstance(data.index, pd.MultiIndex):
         raise DataError(f"{name} has a MultiIndex {list(data.index.names)}; call "
                         "data.reset_index() and pass time_col= and id_col=")
+    if isinstance(data.columns, pd.MultiIndex):
+        raise DataError(f"{name} has MultiIndex columns (e.g. {data.columns[0]!r}); flatten "
+                        "them first, e.g. data.columns = ['_'.join(map(str, c)) for c in "
+                        "data.columns]")
     return data
 
 
@@ -142,9 +174,12 @@ def _require(frame: pd.DataFrame, columns: list, role: str, name: str) -> None:
 
 def _resolve_roles(frame, target, time_col, id_col, past, future, name) -> Roles:
     """Check the named columns exist and have one role each; default target = numeric rest."""
-    roles = Roles(_as_list(target), _as_list(past), _as_list(future), time_col, id_col)
+    time_col, id_col = _single_name(time_col, "time_col"), _single_name(id_col, "id_col")
+    roles = Roles(_as_list(target, "target"), _as_list(past, "past_covariates"),
+                  _as_list(future, "future_covariates"), time_col, id_col)
     keys = [c for c in (time_col, id_col) if c is not None]
-    for role, cols in [("time", _as_list(time_col)), ("id", _as_list(id_col)),
+    for role, cols in [("time", [] if time_col is None else [time_col]),
+                       ("id", [] if id_col is None else [id_col]),
                        ("target", roles.target), ("past covariate", roles.past),
                        ("future covariate", roles.future)]:
         _require(frame, cols, role, name)
@@ -368,9 +403,14 @@ def _check_numeric(frame: pd.DataFrame, columns: list, role: str) -> None:
             coerced = pd.to_numeric(values, errors="coerce")
             bad = values[coerced.isna() & values.notna()]
             example = (bad if len(bad) else values.dropna()).iloc[:1].tolist()
-            raise DataError(f"{role} column {col!r} is not numeric (dtype {values.dtype}, e.g. "
-                            f"{example[0] if example else None!r}); convert it with "
-                            "pd.to_numeric or drop it")
+            shown = example[0] if example else None
+            text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+            if len(bad) or not text:
+                raise DataError(f"{role} column {col!r} is not numeric (dtype {values.dtype}, "
+                                f"e.g. {shown!r}); convert it with pd.to_numeric or drop it")
+            raise DataError(f"{role} column {col!r} holds numbers stored as dtype "
+                            f"{values.dtype} (e.g. {shown!r}), not as a numeric column; "
+                            f"convert it first, e.g. data[{col!r}] = pd.to_numeric(data[{col!r}])")
 
 
 def _check_values(block, columns, role, panel_index, ids, offsets, allow_nan, roles) -> None:
@@ -385,11 +425,20 @@ def _check_values(block, columns, role, panel_index, ids, offsets, allow_nan, ro
         raise DataError(f"{role} column {columns[j]!r} of {_label(ids, i)} holds "
                         f"{block[row, j]} at {stamp}; replace infinite values, e.g. "
                         "data.replace([np.inf, -np.inf], np.nan), then fill them")
+    with np.errstate(invalid="ignore"):
+        huge = (block > _FLOAT32_MAX) | (block < -_FLOAT32_MAX)  # no float64 temporary
+    if huge.any():
+        row, j = np.argwhere(huge)[0]
+        i, stamp = where(row)
+        raise DataError(f"{role} column {columns[j]!r} of {_label(ids, i)} holds "
+                        f"{block[row, j]:g} at {stamp}, beyond the float32 range tsrnn computes "
+                        f"in (about ±{_FLOAT32_MAX:.1e}); rescale the column, e.g. divide it by "
+                        "a power of ten")
     nan = np.isnan(block)
     if role == "target" and len(columns):
-        present = np.add.reduceat((~nan).astype(np.int64), offsets[:-1], axis=0)
-        if (present == 0).any():
-            i, j = np.argwhere(present == 0)[0]
+        present = np.logical_or.reduceat(~nan, offsets[:-1], axis=0)  # (n_series, k)
+        if not present.all():
+            i, j = np.argwhere(~present)[0]
             raise DataError(f"target column {columns[j]!r} is all NaN in {_label(ids, i)}; "
                             "drop that series or pass the right target=")
     if nan.any() and not allow_nan:
@@ -449,6 +498,15 @@ def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=N
     -------
     Panel
         Series in first-appearance order of their ids, each sorted by time.
+
+    Notes
+    -----
+    Value columns must have a numeric dtype: integers, floats, pandas' nullable ``Int64`` /
+    ``Float64`` (``pd.NA`` counts as missing), or bool, which is read as 0/1 (a bool target gives
+    forecasts of about 0 to 1, not classes). Text, object, categorical, datetime and complex
+    columns are a :class:`~tsrnn.DataError`, as are values beyond the float32 range (about
+    ±3.4e38), because tsrnn holds values as float32. A constant column is fine: its scale
+    falls back as described in :class:`~tsrnn.scalers.Scaler`, so forecasts stay finite.
     """
     frame = _as_frame(data, name)
     roles = _resolve_roles(frame, target, time_col, id_col, past_covariates,
@@ -456,21 +514,31 @@ def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=N
     codes, ids = _series_codes(frame, roles.id_col, name)
     times = _time_values(frame, roles, codes, name)
     keys = times.asi8 if isinstance(times, pd.DatetimeIndex) else times.to_numpy()
-    order = np.lexsort((keys, codes))
+    order = _sort_order(keys, codes, len(ids))
     lengths = np.bincount(codes, minlength=len(ids)).astype(np.int64)
     offsets = series_offsets(lengths)
-    raw = [times[order[a:b]] for a, b in zip(offsets[:-1], offsets[1:])]
+    sorted_times = times if order is None else times[order]
+    raw = [sorted_times[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
     _check_duplicates(raw, ids)
     freq = _resolve_freq(raw, ids, freq)
-    index = _per_series_index(times[order], offsets, freq)
+    index = _per_series_index(sorted_times, offsets, freq)
     blocks = {}
     for role, cols in _value_roles(roles):
-        block = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)[order]  # (N, k)
+        block = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)  # (N, k)
+        block = block if order is None else block[order]
         _check_values(block, cols, role, index, ids, offsets, allow_nan, roles)
         blocks[role] = block.astype(np.float32)
     return Panel(ids, index, lengths, blocks["target"],
                  blocks["past covariate"] if roles.past else None,
                  blocks["future covariate"] if roles.future else None, freq, roles)
+
+
+def _sort_order(keys: np.ndarray, codes: np.ndarray, n_series: int) -> np.ndarray | None:
+    """Row positions sorted by (series, time), stable; None when one series is already in time
+    order, so that the common case copies no column."""
+    if n_series == 1 and bool(np.all(keys[1:] >= keys[:-1])):
+        return None
+    return np.lexsort((keys, codes))
 
 
 def _time_order(df: pd.DataFrame, time_col: object, id_col: object) -> np.ndarray:

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .intervals import point_level
 from .state import State, init_state
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PerStepHead",
     "EncoderDecoderHead",
     "RNNNetwork",
+    "monotone_quantiles",
     "count_parameters",
 ]
 
@@ -74,6 +76,10 @@ class NetConfig:
     feedback : {"value", "onehot"}, default="value"
         What the decoder feeds back: its previous value (regression) or the one-hot of its
         previous class (classification).
+    quantiles : tuple of float, default=()
+        Quantile levels (ascending, in (0, 1)). When given, every output value becomes ``Q``
+        non-crossing quantiles (see :func:`monotone_quantiles`) and the heads return
+        ``(B, S, O, Q)``; the decoder feeds back the level nearest 0.5.
     """
 
     input_size: int = 1
@@ -92,8 +98,16 @@ class NetConfig:
     head_hidden: int = 0
     future_size: int = 0
     feedback: str = "value"
+    quantiles: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        levels = tuple(float(q) for q in self.quantiles)
+        object.__setattr__(self, "quantiles", levels)  # JSON gives a list back
+        if list(levels) != sorted(set(levels)) or not all(0 < q < 1 for q in levels):
+            raise ValueError(f"quantiles must be distinct ascending levels in (0, 1), got "
+                             f"{levels}")
+        if levels and self.feedback != "value":
+            raise ValueError("quantiles need feedback='value' (a regression network)")
         if self.cell not in CELLS:
             raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
         if self.head not in HEADS:
@@ -105,8 +119,44 @@ class NetConfig:
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
 
+    @property
+    def n_levels(self) -> int:
+        """Outputs per predicted value: the number of quantiles, or 1 for a point forecast."""
+        return max(1, len(self.quantiles))
+
+    @property
+    def point_index(self) -> int:
+        """The quantile fed back and used as the point forecast: 0.5, or the level nearest."""
+        return point_level(self.quantiles) if self.quantiles else 0
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def monotone_quantiles(raw: torch.Tensor, anchor: int) -> torch.Tensor:
+    """Non-crossing quantiles from raw outputs ``(..., Q) -> (..., Q)``.
+
+    The ``anchor`` level is the raw value itself; each level above it adds ``softplus(raw)`` to
+    the level below, each level below subtracts ``softplus(raw)`` from the level above, so the
+    levels never cross, whatever the inputs.
+    """
+    mid = raw[..., anchor : anchor + 1]  # (..., 1)
+    up = mid + torch.cumsum(F.softplus(raw[..., anchor + 1 :]), dim=-1)  # (..., Q - anchor - 1)
+    gaps = F.softplus(raw[..., :anchor]).flip(-1).cumsum(-1).flip(-1)  # suffix sums (..., anchor)
+    return torch.cat([mid - gaps, mid, up], dim=-1)
+
+
+def _levels(y: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
+    """Point outputs unchanged; with quantiles ``(..., O*Q) -> (..., O, Q)``, non-crossing."""
+    if not cfg.quantiles:
+        return y
+    raw = y.view(*y.shape[:-1], cfg.output_size, cfg.n_levels)  # (..., O*Q) -> (..., O, Q)
+    return monotone_quantiles(raw, cfg.point_index)
+
+
+def _point(y: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
+    """The point forecast: ``(..., O, Q) -> (..., O)`` (unchanged without quantiles)."""
+    return y[..., cfg.point_index] if cfg.quantiles else y
 
 
 def _make_rnn(cfg: NetConfig, input_size: int, bidirectional: bool) -> nn.RNNBase:
@@ -186,14 +236,17 @@ class LastStepHead(nn.Module):
         super().__init__()
         self.cfg = cfg
         width = cfg.hidden_size * cfg.num_directions + cfg.horizon * cfg.future_size
-        self.mlp = _mlp(width, cfg.head_hidden, cfg.horizon * cfg.output_size, cfg.dropout)
+        out = cfg.horizon * cfg.output_size * cfg.n_levels
+        self.mlp = _mlp(width, cfg.head_hidden, out, cfg.dropout)
 
     def forward(self, state: State, future: torch.Tensor | None = None) -> torch.Tensor:
-        last = _last_layer_hidden(state, self.cfg)  # (B, D*H)
+        cfg = self.cfg
+        last = _last_layer_hidden(state, cfg)  # (B, D*H)
         if future is not None:
             last = torch.cat([last, future.flatten(1)], dim=1)  # -> (B, D*H + S*Fc)
-        y = self.mlp(last)  # (B, width) -> (B, S*O)
-        return y.view(-1, self.cfg.horizon, self.cfg.output_size)  # -> (B, S, O)
+        y = self.mlp(last)  # (B, width) -> (B, S*O*Q)
+        y = y.view(-1, cfg.horizon, cfg.output_size * cfg.n_levels)  # -> (B, S, O*Q)
+        return _levels(y, cfg)  # -> (B, S, O) or (B, S, O, Q)
 
 
 class PerStepHead(nn.Module):
@@ -201,11 +254,12 @@ class PerStepHead(nn.Module):
 
     def __init__(self, cfg: NetConfig):
         super().__init__()
+        self.cfg = cfg
         width = cfg.hidden_size * cfg.num_directions
-        self.mlp = _mlp(width, cfg.head_hidden, cfg.output_size, cfg.dropout)
+        self.mlp = _mlp(width, cfg.head_hidden, cfg.output_size * cfg.n_levels, cfg.dropout)
 
     def forward(self, out: torch.Tensor) -> torch.Tensor:
-        return self.mlp(out)  # (B, L, D*H) -> (B, L, O)
+        return _levels(self.mlp(out), self.cfg)  # (B, L, D*H) -> (B, L, O) or (B, L, O, Q)
 
 
 class EncoderDecoderHead(nn.Module):
@@ -224,7 +278,8 @@ class EncoderDecoderHead(nn.Module):
         if cfg.bidirectional:
             self.bridge = nn.Linear(2 * cfg.hidden_size, cfg.hidden_size)
         self.start = nn.Parameter(torch.zeros(cfg.output_size))
-        self.proj = _mlp(cfg.hidden_size, cfg.head_hidden, cfg.output_size, cfg.dropout)
+        self.proj = _mlp(cfg.hidden_size, cfg.head_hidden, cfg.output_size * cfg.n_levels,
+                         cfg.dropout)
 
     def _bridge(self, h: torch.Tensor) -> torch.Tensor:
         if self.bridge is None:
@@ -261,7 +316,7 @@ class EncoderDecoderHead(nn.Module):
             if future is not None:
                 inputs = torch.cat([inputs, future], dim=-1)  # -> (B, S, O+Fc)
             out, _ = self.decoder(inputs, dec_state)  # -> (B, S, H)
-            return self.proj(out)  # (B, S, H) -> (B, S, O)
+            return _levels(self.proj(out), self.cfg)  # (B, S, H) -> (B, S, O) or (B, S, O, Q)
         return self.rollout(start, dec_state, future)
 
     def rollout(
@@ -271,10 +326,10 @@ class EncoderDecoderHead(nn.Module):
         for t in range(self.cfg.horizon):
             step = prev if future is None else torch.cat([prev, future[:, t : t + 1]], dim=-1)
             out, state = self.decoder(step, state)  # (B, 1, O+Fc) -> (B, 1, H)
-            y = self.proj(out)  # (B, 1, H) -> (B, 1, O)
+            y = _levels(self.proj(out), self.cfg)  # (B, 1, H) -> (B, 1, O) or (B, 1, O, Q)
             outputs.append(y)
-            prev = self._feedback(y)
-        return torch.cat(outputs, dim=1)  # S x (B, 1, O) -> (B, S, O)
+            prev = self._feedback(_point(y, self.cfg))  # (B, 1, O)
+        return torch.cat(outputs, dim=1)  # S x (B, 1, O[, Q]) -> (B, S, O[, Q])
 
 
 class RNNNetwork(nn.Module):

@@ -238,7 +238,8 @@ def _loss_curve(records: Sequence[Mapping], key: str) -> np.ndarray | None:
 
 
 def plot_backtest(result, *, series=None, target=None, title: str | None = None) -> Figure:
-    """Plot what happened and every backtest forecast of one series and target.
+    """Plot what happened and every backtest forecast of one series and target (shading the
+    widest interval of a quantile forecaster's backtest).
 
     Parameters
     ----------
@@ -265,12 +266,28 @@ def plot_backtest(result, *, series=None, target=None, title: str | None = None)
     axis = _new_axes(1, None, (9.0, 3.6))[0]
     actual = part.drop_duplicates("time").sort_values("time")
     axis.plot(actual["time"], actual["actual"], color="black", lw=1, label="actual")
+    band = _outer_levels(part)
     for k, (_, one) in enumerate(part.groupby("origin", sort=True)):
+        if band is not None:
+            axis.fill_between(one["time"], one[band[0]], one[band[1]], color="tab:blue",
+                              alpha=0.15, lw=0, label=f"{band[0]}-{band[1]}" if k == 0 else None)
         axis.plot(one["time"], one["forecast"], color="tab:blue", lw=1.2, alpha=0.8,
                   label="forecasts" if k == 0 else None)
     axis.set_title(title or f"backtest: {target}" + ("" if series is None else f" ({series})"))
     axis.legend(loc="best", fontsize="small")
     return axis.figure
+
+
+def _outer_levels(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The lowest and highest quantile columns (``q0.05``, ``q0.95``) of a backtest, if any."""
+    levels = {}
+    for column in map(str, frame.columns):
+        with contextlib.suppress(ValueError):
+            if column.startswith("q"):
+                levels[float(column[1:])] = column
+    if len(levels) < 2:
+        return None
+    return levels[min(levels)], levels[max(levels)]
 
 
 def plot_history(

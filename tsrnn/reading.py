@@ -65,6 +65,12 @@ def read_csv(path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"file '{path}' has a header ({', '.join(map(str, frame.columns))}) but "
                         "no data rows")
+    if frame.index.nlevels > 1 or not frame.index.equals(pd.RangeIndex(len(frame))):
+        # pandas took the surplus leading fields of every row as an index: the columns shifted
+        fields = len(frame.columns)
+        raise DataError(f"file '{path}' has rows with {fields + frame.index.nlevels} fields but "
+                        f"a header of {fields}; check the delimiter, or name every column in "
+                        "the header")
     return frame
 
 
@@ -76,12 +82,22 @@ def guess_time_column(frame: pd.DataFrame) -> str | None:
         sample = frame[col].dropna().astype(str).head(200)
         if sample.empty:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-        if parsed.notna().mean() >= 0.95:
+        if _date_share(sample) >= 0.95:
             return col
     return None
+
+
+def _date_share(sample: pd.Series) -> float:
+    """Share of ``sample`` (text) that parses as dates; mixed time zones count (as UTC)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for utc in (False, True):  # pandas refuses mixed offsets unless utc=True
+            try:
+                parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=utc)
+            except (ValueError, TypeError, OverflowError):
+                continue
+            return float(parsed.notna().mean())
+    return 0.0
 
 
 _PERIODS = {"h": 24, "min": 60, "D": 7, "B": 5, "W": 52, "MS": 12, "ME": 12, "M": 12, "QS": 4,

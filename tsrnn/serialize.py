@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ._validation import ModelFileError
+from ._validation import ModelFileError, TrainingError
 from .frames import Roles
 from .networks import NetConfig, RNNNetwork
 from .persistence import load_model, save_model
 from .scalers import Scaler
 from .state import state_from_tensors, state_tensors
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "from_files"]
 
 _CONTEXT = ("target", "past", "future")
 
@@ -43,10 +43,19 @@ def _index_from_json(d: dict, freq: str | None) -> pd.Index:
     return pd.Index(np.asarray(d["values"], dtype=np.int64), name=d["name"])
 
 
-def save(estimator, path) -> None:
-    """Write a fitted :class:`~tsrnn.RNNForecaster` to the directory ``path`` (atomically)."""
+def save(estimator, path, extra_tensors=None, extra=None) -> None:
+    """Write a fitted :class:`~tsrnn.RNNForecaster` to the directory ``path`` (atomically).
+
+    ``extra_tensors`` and ``extra`` (a JSON object) travel along, e.g. a training checkpoint's
+    optimiser state. Weights that are not finite are never written.
+    """
     net = estimator.network_
     tensors = {f"network.{k}": v for k, v in net.state_dict().items()}
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise TrainingError(f"not saving {path}: the weights {bad[0]!r} hold NaN or infinity "
+                            "(training diverged); refit with a lower learning rate (lr)")
+    tensors.update(extra_tensors or {})
     for name in _CONTEXT:
         block = estimator.context_[name]
         if block is not None:
@@ -66,6 +75,8 @@ def save(estimator, path) -> None:
         "history": list(estimator.history_),
         "state": {"carried": state is not None},
     }
+    if extra is not None:
+        meta["extra"] = extra
     save_model(path, tensors, meta)
 
 
@@ -80,6 +91,11 @@ def load(path, device: str | None = None):
         Overrides the saved ``device`` parameter (e.g. ``"cpu"`` for a model trained on a GPU).
     """
     tensors, meta = load_model(path)
+    return from_files(tensors, meta, path, device)
+
+
+def from_files(tensors: dict, meta: dict, path, device: str | None = None):
+    """The estimator described by the loaded ``tensors`` and ``meta`` of the model ``path``."""
     from .forecaster import RNNForecaster
 
     kinds = {"RNNForecaster": RNNForecaster}
@@ -91,7 +107,8 @@ def load(path, device: str | None = None):
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ModelFileError(f"{path}: the model files do not fit together ({exc}); save the "
+        problem = " ".join(str(exc).split())  # torch's messages span lines; errors are one
+        raise ModelFileError(f"{path}: the model files do not fit together ({problem}); save the "
                              "model again") from None
 
 
@@ -118,4 +135,42 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
         est.state_ = state_from_tensors(carried) if carried else None
     est.history_ = list(meta["history"] or [])
     est.n_epochs_ = len(est.history_)
+    _check_loaded(est)
     return est
+
+
+def _check_loaded(est) -> None:
+    """Raise ValueError where the parts of a rebuilt forecaster disagree (a hand-edited or
+    tampered model.json), so that ``load`` fails instead of a later ``predict``."""
+    est._check_params()  # the saved hyperparameters, checked as fit checks them
+    roles, cfg, n, L = est.roles_, est.network_.cfg, len(est.ids_), est.lookback
+    for role in ("target", "past", "future"):
+        names = getattr(roles, role)
+        if not isinstance(names, list) or not all(isinstance(c, (str, int)) for c in names):
+            raise ValueError(f"roles.{role} must be a list of column names, got {names!r}")
+    for key in ("cell", "hidden_size", "num_layers"):
+        if getattr(cfg, key) != getattr(est, key):
+            raise ValueError(f"params.{key} is {getattr(est, key)!r} but the network's config "
+                             f"says {getattr(cfg, key)!r}")
+    widths = {"target": len(roles.target), "past": len(roles.past), "future": len(roles.future)}
+    for name, width in widths.items():
+        block = est.context_[name]
+        want = (n, L, width) if width else None
+        got = None if block is None else tuple(block.shape)
+        if got != want or (block is not None and not np.isfinite(block).all()):
+            raise ValueError(f"context.{name} has shape {got}, expected {want} of finite values")
+    if len(est.context_["index"]) != n or any(len(ix) != L for ix in est.context_["index"]):
+        raise ValueError(f"data.index must hold {n} time index(es) of {L} steps each")
+    if any(isinstance(ix, pd.DatetimeIndex) != (est.freq_ is not None)
+           for ix in est.context_["index"]):
+        raise ValueError(f"freq {est.freq_!r} does not match the saved time index")
+    if est.scaler_.center_.shape != (n, sum(widths.values())):
+        raise ValueError(f"scaler statistics have shape {est.scaler_.center_.shape}, expected "
+                         f"{(n, sum(widths.values()))}")
+    bad = [k for k, v in est.network_.state_dict().items()
+           if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"weight {bad[0]!r} holds NaN or infinity")
+    for record in est.history_:
+        if not isinstance(record, dict) or not isinstance(record.get("train_loss"), (int, float)):
+            raise ValueError(f"history entries must be objects with a train_loss, got {record!r}")

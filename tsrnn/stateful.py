@@ -15,7 +15,6 @@ series once (a per-step head emits the next ``horizon`` steps from each hidden s
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -89,20 +88,18 @@ class StatefulMixin:
         chunks = max(1, round(total / (self.batch_size * self._bptt)))
         return chunks * self._bptt
 
-    def _fit_stateful(self, panel: Panel, values: np.ndarray, fit_rows: np.ndarray) -> None:
+    def _stateful_setup(self, panel: Panel, values: np.ndarray, fit_rows: np.ndarray):
+        """Training streams, validation streams (or None) and the per-step network config."""
         train = self._stream_data(panel, values, self._step_targets(panel, fit_rows, values,
                                                                     "train"))
         val = None
         if (fit_rows < panel.lengths).any():
             val = self._stream_data(panel, values, self._step_targets(panel, fit_rows, values,
                                                                       "val"))
-        seed = self._seed()
         cfg = self._net_config(input_size=values.shape[1],
                                output_size=self.horizon * len(self.roles_.target),
                                horizon=1, head="per_step")
-        self.network_ = self._make_network(cfg, seed)
-        self._run_training(train, val, self.loss, self.epochs, seed)
-        self.state_ = self._warm(panel, values)[1]
+        return train, val, cfg
 
     # -- running over whole series ---------------------------------------------------------------
 
@@ -125,17 +122,21 @@ class StatefulMixin:
 
     @torch.no_grad()
     def _head_on_state(self, state: State) -> torch.Tensor:
-        """The forecast made from a carried state: ``(S, H*K)``."""
+        """The forecast made from a carried state: ``(S, H*K)`` (quantiles: ``(S, H*K, Q)``)."""
         h = state[0] if isinstance(state, tuple) else state
         return self.network_.head(h[-1].unsqueeze(1))[:, 0]  # (S, H) -> (S, 1, H*K) -> (S, H*K)
 
+    def _unflatten(self, flat: torch.Tensor) -> np.ndarray:
+        """``(n, H*K) -> (n, H, K)``, or quantiles ``(n, H*K, Q) -> (n, H, K, Q)``."""
+        return flat.reshape(len(flat), self.horizon, -1, *flat.shape[2:]).cpu().numpy()
+
     def _stateful_forecast(self, flat: torch.Tensor, idx, scaler) -> np.ndarray:
-        values = flat.reshape(len(flat), self.horizon, -1).cpu().numpy()  # (S, H, K)
-        return self._unscale(values, idx, scaler)
+        return self._unscale(self._unflatten(flat), idx, scaler)
 
     # -- public stateful API ----------------------------------------------------------------------
 
-    def _predict_stateful(self, data, horizon: int) -> pd.DataFrame:
+    def _predict_stateful(self, data, horizon: int):
+        """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``)."""
         if horizon > self.horizon:
             raise ConfigError(f"a stateful model forecasts at most its horizon {self.horizon}; "
                               f"got horizon={horizon}")
@@ -152,7 +153,7 @@ class StatefulMixin:
             values = self._channels(panel, self._raw_blocks(panel), idx, scaler)
             flat = self._head_on_state(self._warm(panel, values)[1])
             ids, index = panel.ids, panel.index
-        return self._frame(ids, index, self._stateful_forecast(flat, idx, scaler)[:, :horizon])
+        return ids, index, self._stateful_forecast(flat, idx, scaler)[:, :horizon]
 
     def update(self, new_rows):
         """Advance the carried state over newly observed rows, without refitting.
@@ -221,7 +222,7 @@ class StatefulMixin:
         rows = torch.as_tensor([p[0] for p in picks])
         steps = torch.as_tensor([p[1] for p in picks])
         chosen = flat[rows, steps]  # (n, H*K): the output at the step before each origin
-        values = chosen.reshape(len(picks), self.horizon, -1).cpu().numpy()[:, :horizon]
+        values = self._unflatten(chosen)[:, :horizon]  # (n, horizon, K[, Q])
         return self._unscale(values, idx[rows.numpy()], scaler)
 
 

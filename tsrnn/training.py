@@ -7,18 +7,25 @@ are small objects with no-op hooks; any of them may raise :class:`StopTraining`.
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import ConfigError, TrainingError
+from ._validation import ConfigError
+from .callbacks import (
+    Callback,
+    DivergenceGuard,
+    EarlyStopping,
+    FitState,
+    ProgressBar,
+    StopTraining,
+)
 from .state import detach_state
 
 __all__ = [
@@ -35,6 +42,8 @@ __all__ = [
     "ProgressBar",
     "StopTraining",
     "LOSSES",
+    "QUANTILE_LOSS",
+    "pinball_loss",
     "make_loss",
     "resolve_device",
     "seeded",
@@ -43,10 +52,13 @@ __all__ = [
     "run_epoch",
     "evaluate",
     "fit_loop",
+    "Resume",
     "predict_batches",
 ]
 
 LOSSES = ("mse", "mae", "huber", "cross_entropy")
+#: The loss of quantile forecasts (chosen by the ``quantiles`` parameter, not by ``loss``).
+QUANTILE_LOSS = "pinball"
 
 
 class Batch(NamedTuple):
@@ -201,10 +213,13 @@ def run_stream_epoch(state: FitState, data: StreamData, loss_fn, generator,
     for index in _batches(len(data), cfg.batch_size, generator if cfg.shuffle else None):
         hidden = None
         for batch, count in data.chunks(index):
+            if _out_of_steps(state):
+                break
             if count == 0:  # nothing to learn here, but the state must still move on
                 with torch.no_grad():
                     _, hidden = network(batch.x, hidden)
                 continue
+            _set_lr(state)
             state.optimizer.zero_grad(set_to_none=True)
             out, hidden = network(batch.x, hidden)
             loss = loss_fn(out, batch.y)
@@ -212,6 +227,7 @@ def run_stream_epoch(state: FitState, data: StreamData, loss_fn, generator,
             if cfg.clip_grad is not None:
                 nn.utils.clip_grad_norm_(network.parameters(), cfg.clip_grad, foreach=True)
             state.optimizer.step()
+            state.step += 1
             hidden = detach_state(hidden)  # truncated BPTT boundary
             total += loss.detach() * count
             seen += count
@@ -278,6 +294,13 @@ class TrainConfig:
         Seed of the shuffling generator.
     verbose : bool, default=False
         Show a progress bar.
+    max_steps : int or None, default=None
+        Stop after this many optimiser steps in all (None: run every epoch).
+    on_divergence : {"raise", "rollback"}, default="raise"
+        What a non-finite loss or weight does: raise :class:`~tsrnn.TrainingError` naming
+        the epoch, or put back the best finite epoch's weights and stop with a warning.
+    quantiles : tuple of float, default=()
+        Quantile levels of the network's outputs, for ``loss="pinball"``.
     """
 
     epochs: int = 100
@@ -291,83 +314,10 @@ class TrainConfig:
     device: str = "cpu"
     seed: int | None = None
     verbose: bool = False
-
-
-@dataclass
-class FitState:
-    """What callbacks see: the network, the optimiser and the history so far."""
-
-    network: nn.Module
-    optimizer: torch.optim.Optimizer
-    config: TrainConfig
-    epoch: int = 0
-    history: list[dict] = field(default_factory=list)
-
-
-class StopTraining(Exception):
-    """Raised by a callback to end training after the current epoch."""
-
-
-class Callback:
-    """Base class with no-op hooks; override the ones you need."""
-
-    def on_fit_start(self, state: FitState) -> None: ...
-
-    def on_epoch_start(self, state: FitState) -> None: ...
-
-    def on_batch_end(self, state: FitState, loss: torch.Tensor) -> None: ...
-
-    def on_epoch_end(self, state: FitState, record: dict) -> None: ...
-
-    def on_fit_end(self, state: FitState) -> None: ...
-
-
-class EarlyStopping(Callback):
-    """Stop when the monitored loss has not improved for ``patience`` epochs.
-
-    Parameters
-    ----------
-    patience : int, default=10
-        Epochs without improvement before stopping.
-    min_delta : float, default=0.0
-        Smallest decrease that counts as an improvement.
-    restore_best : bool, default=True
-        Put the best weights back when training ends.
-    """
-
-    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
-        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
-        self.best, self.best_epoch, self.best_weights = math.inf, 0, None
-
-    def on_epoch_end(self, state: FitState, record: dict) -> None:
-        value = record.get("val_loss", record["train_loss"])
-        if value < self.best - self.min_delta:
-            self.best, self.best_epoch = value, record["epoch"]
-            if self.restore_best:
-                self.best_weights = copy.deepcopy(state.network.state_dict())
-        elif record["epoch"] - self.best_epoch >= self.patience:
-            raise StopTraining(f"no improvement for {self.patience} epochs")
-
-    def on_fit_end(self, state: FitState) -> None:
-        if self.restore_best and self.best_weights is not None:
-            state.network.load_state_dict(self.best_weights)
-
-
-class ProgressBar(Callback):
-    """A tqdm bar over epochs showing the train and validation loss."""
-
-    def on_fit_start(self, state: FitState) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=state.config.epochs, desc="fit", unit="epoch", leave=False)
-
-    def on_epoch_end(self, state: FitState, record: dict) -> None:
-        shown = {k: f"{v:.4g}" for k, v in record.items() if k.endswith("loss")}
-        self.bar.set_postfix(shown)
-        self.bar.update(1)
-
-    def on_fit_end(self, state: FitState) -> None:
-        self.bar.close()
+    max_steps: int | None = None
+    on_divergence: str = "raise"
+    lr_schedule: str | None = None
+    quantiles: tuple[float, ...] = ()
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -403,8 +353,31 @@ def _masked(loss: Callable, pred: torch.Tensor, target: torch.Tensor) -> torch.T
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def make_loss(name: str, masked: bool = False) -> LossFn:
-    """Loss function ``(pred, target) -> scalar``; ``masked`` ignores NaN targets."""
+def pinball_loss(pred: torch.Tensor, target: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
+    """Mean pinball (quantile) loss of quantile forecasts ``(..., Q)`` against targets ``(...)``.
+
+    ``max(q (y - yhat), (q - 1) (y - yhat))`` averaged over every value and level; at the level
+    0.5 it is half the absolute error.
+    """
+    diff = target.unsqueeze(-1) - pred  # (...) -> (..., 1) - (..., Q)
+    return torch.maximum(levels * diff, (levels - 1.0) * diff).mean()
+
+
+def make_loss(name: str, masked: bool = False, quantiles: Sequence[float] = ()) -> LossFn:
+    """Loss function ``(pred, target) -> scalar``; ``masked`` ignores NaN targets.
+
+    ``name="pinball"`` (:data:`QUANTILE_LOSS`) trains quantile outputs ``(..., Q)`` on the
+    levels ``quantiles`` with :func:`pinball_loss`.
+    """
+    if name == QUANTILE_LOSS:
+        if not quantiles:
+            raise ConfigError("the pinball loss needs quantile levels, e.g. "
+                              "quantiles=(0.05, 0.5, 0.95)")
+        levels = torch.tensor(quantiles, dtype=torch.float32)
+
+        def pinball(pred, target):  # (..., Q), (...)
+            return pinball_loss(pred, target, levels.to(pred.device, pred.dtype))
+        return (lambda p, t: _masked(pinball, p, t)) if masked else pinball
     if name == "cross_entropy":
         def cross_entropy(logits, target):  # (B, S, C), (B, S); -100 marks padding
             return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
@@ -448,21 +421,42 @@ def _batches(n: int, batch_size: int, generator: torch.Generator | None) -> Sequ
     return order.split(batch_size)
 
 
+def _set_lr(state: FitState) -> None:
+    """Learning rate of the coming step (cosine schedule: a function of the step count, so a
+    resumed fit continues the schedule exactly)."""
+    cfg = state.config
+    if cfg.lr_schedule is None or not state.total_steps:
+        return
+    lr = 0.5 * cfg.lr * (1.0 + math.cos(math.pi * min(state.step / state.total_steps, 1.0)))
+    for group in state.optimizer.param_groups:
+        group["lr"] = lr
+
+
+def _out_of_steps(state: FitState) -> bool:
+    limit = state.config.max_steps
+    return limit is not None and state.step >= limit
+
+
 def run_epoch(state: FitState, data, loss_fn, generator, callbacks: Sequence[Callback]) -> float:
-    """One pass over ``data``; returns the mean training loss."""
+    """One pass over ``data`` (cut short at ``max_steps``); returns the mean training loss."""
     cfg, network = state.config, state.network
     network.train()
-    total = torch.zeros((), device=cfg.device)
+    total, seen = torch.zeros((), device=cfg.device), 0
     for index in _batches(len(data), cfg.batch_size, generator if cfg.shuffle else None):
+        if _out_of_steps(state):
+            break
         if isinstance(index, torch.Tensor):
             index = index.to(cfg.device)
         batch = data.batch(index)
+        _set_lr(state)
         loss = train_step(network, batch, loss_fn, state.optimizer, cfg.clip_grad,
                           cfg.teacher_forcing)
+        state.step += 1
         total += loss * batch.x.shape[0]
+        seen += batch.x.shape[0]
         for cb in callbacks:
             cb.on_batch_end(state, loss)
-    return float(total) / len(data)
+    return float(total) / max(seen, 1)
 
 
 def evaluate(network, data, loss_fn, batch_size: int = 1024) -> float:
@@ -475,44 +469,70 @@ def evaluate(network, data, loss_fn, batch_size: int = 1024) -> float:
     return total / len(data)
 
 
-def _check_finite(record: dict) -> None:
-    if not math.isfinite(record["train_loss"]):
-        raise TrainingError(
-            f"the training loss became {record['train_loss']} in epoch {record['epoch']}; "
-            "lower the learning rate (lr) or scale the data"
-        )
+def _total_steps(train, config: TrainConfig, start_epoch: int) -> int:
+    """Optimiser steps of the whole fit (for the learning-rate schedule)."""
+    batches = math.ceil(len(train) / config.batch_size)
+    if isinstance(train, StreamData):  # one step per chunk (chunks with no target are skipped)
+        batches *= math.ceil(train.x.shape[1] / train.bptt)
+    total = batches * (start_epoch + config.epochs)
+    return min(total, config.max_steps) if config.max_steps else total
 
 
-def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), optimizer=None,
-             history: list[dict] | None = None) -> FitState:
-    """Train ``network`` on ``train`` (and watch ``val``) for ``config.epochs`` epochs.
+@dataclass
+class Resume:
+    """Where an interrupted fit stopped: optimiser steps taken and the two RNG states."""
 
-    Returns the final :class:`FitState` (network, optimiser, history). A NaN or infinite
-    training loss raises :class:`~tsrnn.TrainingError` naming the epoch.
-    """
+    step: int
+    generator_state: torch.Tensor
+    rng_state: torch.Tensor
+
+
+def _start(network, config: TrainConfig, optimizer, history, resume: Resume | None) -> FitState:
     if optimizer is None:
         optimizer = torch.optim.Adam(network.parameters(), lr=config.lr,
                                      weight_decay=config.weight_decay)
-    state = FitState(network, optimizer, config, history=list(history or []))
-    start_epoch = len(state.history)
-    loss_fn = make_loss(config.loss, masked=getattr(train, "masked", False))
     generator = torch.Generator()
     if config.seed is not None:
         generator.manual_seed(config.seed)
-    callbacks = list(callbacks) + ([ProgressBar()] if config.verbose else [])
+    state = FitState(network, optimizer, config, history=list(history or []),
+                     generator=generator)
+    if resume is not None:
+        state.step = resume.step
+        generator.set_state(resume.generator_state)
+        torch.set_rng_state(resume.rng_state)
+    return state
+
+
+def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), optimizer=None,
+             history: list[dict] | None = None, resume: Resume | None = None) -> FitState:
+    """Train ``network`` on ``train`` (and watch ``val``) for ``config.epochs`` more epochs.
+
+    Returns the final :class:`FitState` (network, optimiser, history). A NaN or infinite loss
+    or weight raises :class:`~tsrnn.TrainingError` naming the epoch (or rolls back, see
+    ``TrainConfig.on_divergence``). ``history``, ``optimizer`` and ``resume`` continue an
+    earlier fit exactly where it stopped.
+    """
+    state = _start(network, config, optimizer, history, resume)
+    start_epoch = len(state.history)
+    state.total_steps = _total_steps(train, config, start_epoch)
+    loss_fn = make_loss(config.loss, masked=getattr(train, "masked", False),
+                        quantiles=config.quantiles)
+    guard = DivergenceGuard(rollback=config.on_divergence == "rollback")
+    callbacks = [guard, *callbacks] + ([ProgressBar()] if config.verbose else [])
     for cb in callbacks:
         cb.on_fit_start(state)
     try:
         for epoch in range(start_epoch + 1, start_epoch + config.epochs + 1):
+            if _out_of_steps(state):
+                break
             state.epoch = epoch
             for cb in callbacks:
                 cb.on_epoch_start(state)
             tic = time.perf_counter()
             epoch_fn = run_stream_epoch if isinstance(train, StreamData) else run_epoch
-            record = {"epoch": epoch, "train_loss": epoch_fn(state, train, loss_fn, generator,
-                                                             callbacks)}
-            _check_finite(record)
-            if val is not None and len(val):
+            record = {"epoch": epoch, "train_loss": epoch_fn(state, train, loss_fn,
+                                                             state.generator, callbacks)}
+            if val is not None and len(val) and math.isfinite(record["train_loss"]):
                 eval_fn = evaluate_streams if isinstance(val, StreamData) else evaluate
                 record["val_loss"] = eval_fn(network, val, loss_fn)
             record["seconds"] = time.perf_counter() - tic

@@ -199,10 +199,10 @@ def window_starts(
             label = f"series {names[i]!r}" if names is not None else f"series {i}"
             check_length(int(length), lookback, horizon, label)
         first = (n - 1) if last_only else (n - 1) % stride
-        starts.append(offsets[i] + np.arange(first, n, stride, dtype=np.int64))
+        starts.append(np.arange(offsets[i] + first, offsets[i] + n, stride, dtype=np.int64))
     if not starts:
         return np.zeros(0, dtype=np.int64)
-    return np.concatenate(starts)
+    return starts[0] if len(starts) == 1 else np.concatenate(starts)  # one series: no copy
 
 
 def batchify(values: np.ndarray, n_streams: int) -> np.ndarray:

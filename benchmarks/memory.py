@@ -1,0 +1,108 @@
+"""Peak memory of fitting an RNNForecaster on one very long series.
+
+Bar (issue 7): an LSTM forecaster with lookback 168 trained for 200 optimiser steps on a
+5,000,000-row single series peaks under 2 GB resident memory. The fit runs in a fresh Python
+process (so nothing from this one counts) and reports ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
+after the imports, after building the data, and after fit + predict; the difference between the
+first and the last is what tsrnn itself costs.
+
+    python benchmarks/memory.py [--rows 5000000] [--steps 200] [--lookback 168] [--horizon 24]
+
+Prints one JSON line: ``{"rows": ..., "data_mb": ..., "import_mb": ..., "data_built_mb": ...,
+"peak_mb": ..., "fit_seconds": ...}`` (MB = 2**20 bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+__all__ = ["measure", "main"]
+
+_CHILD_FLAG = "--in-child"
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (ru_maxrss is KB on Linux)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+def _child(rows: int, steps: int, lookback: int, horizon: int) -> dict:
+    """Build the series, fit, predict; runs inside the fresh process."""
+    import time
+
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    from tsrnn import RNNForecaster
+
+    torch.set_num_threads(1)
+    after_import = _rss_mb()
+    t = np.arange(rows, dtype=np.float64)
+    noise = np.random.default_rng(0).standard_normal(rows)
+    values = 10 + np.sin(2 * np.pi * t / 1440) + 0.1 * noise  # a daily cycle of minutes
+    del t, noise
+    data = pd.DataFrame({"y": values},
+                        index=pd.date_range("2000-01-01", periods=rows, freq="min"))
+    del values
+    built = _rss_mb()
+    model = RNNForecaster(lookback=lookback, horizon=horizon, epochs=1, max_steps=steps,
+                          batch_size=128, random_state=0, device="cpu")
+    tic = time.perf_counter()
+    model.fit(data)
+    seconds = time.perf_counter() - tic
+    forecast = model.predict()
+    assert np.isfinite(forecast.to_numpy()).all() and len(forecast) == horizon
+    data_mb = (data.memory_usage(index=True, deep=True).sum()) / 2**20
+    return {"rows": rows, "steps": steps, "lookback": lookback, "data_mb": round(data_mb, 1),
+            "import_mb": round(after_import, 1), "data_built_mb": round(built, 1),
+            "peak_mb": round(_rss_mb(), 1), "fit_seconds": round(seconds, 1),
+            "optimizer_steps": _adam_steps(model)}
+
+
+def _adam_steps(model) -> int:
+    """Optimiser steps actually taken (Adam counts them per parameter)."""
+    state = next(iter(model.optimizer_.state.values()), {})
+    return int(state.get("step", 0))
+
+
+def measure(rows: int = 5_000_000, steps: int = 200, lookback: int = 168, horizon: int = 24,
+            timeout: float = 1800) -> dict:
+    """Run the fit in a fresh interpreter and return its report (see the module docstring)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    cmd = [sys.executable, os.path.abspath(__file__), _CHILD_FLAG, "--rows", str(rows),
+           "--steps", str(steps), "--lookback", str(lookback), "--horizon", str(horizon)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"the measuring process failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--lookback", type=int, default=168)
+    parser.add_argument("--horizon", type=int, default=24)
+    parser.add_argument(_CHILD_FLAG, action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if getattr(args, _CHILD_FLAG.strip("-").replace("-", "_")):
+        print(json.dumps(_child(args.rows, args.steps, args.lookback, args.horizon)))
+        return
+    report = measure(args.rows, args.steps, args.lookback, args.horizon)
+    print(json.dumps(report))
+    verdict = "meets" if report["peak_mb"] < 2048 else "MISSES"
+    print(f"peak RSS {report['peak_mb']:.0f} MB ({report['peak_mb'] - report['import_mb']:.0f} MB "
+          f"above the imports) for {report['rows']:,} rows: {verdict} the 2 GB bar",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
