@@ -226,7 +226,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", help="shared data folder (holding m4/); default "
                    "$TSRNN_SHARED_DATA or ../shared/data")
-    p.add_argument("--out", default="forecasts.csv", help="forecast CSV ('' to skip)")
+    p.add_argument("--out", default="", help="write the forecasts to this CSV (default: none)")
     p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--lookback", type=int, default=168)
     p.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")

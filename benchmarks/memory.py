@@ -7,6 +7,7 @@ after the imports, after building the data, and after fit + predict; the differe
 first and the last is what tsrnn itself costs.
 
     python benchmarks/memory.py [--rows 5000000] [--steps 200] [--lookback 168] [--horizon 24]
+                                [--hidden-size 64]
 
 Prints one JSON line: ``{"rows": ..., "data_mb": ..., "import_mb": ..., "data_built_mb": ...,
 "peak_mb": ..., "fit_seconds": ...}`` (MB = 2**20 bytes).
@@ -33,7 +34,7 @@ def _rss_mb() -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 
-def _child(rows: int, steps: int, lookback: int, horizon: int) -> dict:
+def _child(rows: int, steps: int, lookback: int, horizon: int, hidden_size: int) -> dict:
     """Build the series, fit, predict; runs inside the fresh process."""
     import time
 
@@ -53,8 +54,8 @@ def _child(rows: int, steps: int, lookback: int, horizon: int) -> dict:
                         index=pd.date_range("2000-01-01", periods=rows, freq="min"))
     del values
     built = _rss_mb()
-    model = RNNForecaster(lookback=lookback, horizon=horizon, epochs=1, max_steps=steps,
-                          batch_size=128, random_state=0, device="cpu")
+    model = RNNForecaster(lookback=lookback, horizon=horizon, hidden_size=hidden_size, epochs=1,
+                          max_steps=steps, batch_size=128, random_state=0, device="cpu")
     tic = time.perf_counter()
     model.fit(data)
     seconds = time.perf_counter() - tic
@@ -74,11 +75,12 @@ def _adam_steps(model) -> int:
 
 
 def measure(rows: int = 5_000_000, steps: int = 200, lookback: int = 168, horizon: int = 24,
-            timeout: float = 1800) -> dict:
+            hidden_size: int = 64, timeout: float = 1800) -> dict:
     """Run the fit in a fresh interpreter and return its report (see the module docstring)."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     cmd = [sys.executable, os.path.abspath(__file__), _CHILD_FLAG, "--rows", str(rows),
-           "--steps", str(steps), "--lookback", str(lookback), "--horizon", str(horizon)]
+           "--steps", str(steps), "--lookback", str(lookback), "--horizon", str(horizon),
+           "--hidden-size", str(hidden_size)]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"the measuring process failed ({done.returncode}):\n{done.stderr}")
@@ -91,12 +93,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--lookback", type=int, default=168)
     parser.add_argument("--horizon", type=int, default=24)
+    parser.add_argument("--hidden-size", type=int, default=64)
     parser.add_argument(_CHILD_FLAG, action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if getattr(args, _CHILD_FLAG.strip("-").replace("-", "_")):
-        print(json.dumps(_child(args.rows, args.steps, args.lookback, args.horizon)))
+        print(json.dumps(_child(args.rows, args.steps, args.lookback, args.horizon,
+                                args.hidden_size)))
         return
-    report = measure(args.rows, args.steps, args.lookback, args.horizon)
+    report = measure(args.rows, args.steps, args.lookback, args.horizon, args.hidden_size)
     print(json.dumps(report))
     verdict = "meets" if report["peak_mb"] < 2048 else "MISSES"
     print(f"peak RSS {report['peak_mb']:.0f} MB ({report['peak_mb'] - report['import_mb']:.0f} MB "

@@ -1,4 +1,5 @@
-"""``tsrnn fit``: train a forecaster on a CSV file and save it."""
+"""``tsrnn fit``: train a forecaster on a CSV or Parquet file and save it (``--nproc N``:
+data-parallel in N processes, see :mod:`tsrnn.distributed`)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,26 @@ from tsrnn import (
     SeasonalNaiveForecaster,
     TsrnnError,
     load,
-    read_csv,
     resume,
 )
 from tsrnn.checkpoint import checkpoint_info
+from tsrnn.distributed import (
+    Shard,
+    agree_min,
+    all_rows,
+    is_writer,
+    launched,
+    make_shard,
+    setup,
+    shutdown,
+)
 from tsrnn.forecaster import FORECAST_HEADS
 from tsrnn.frames import FILL_METHODS, fill_missing, to_panel
-from tsrnn.reading import guess_time_column, seasonal_period
+from tsrnn.reading import guess_time_column, read_table, seasonal_period
+from tsrnn.training import resolve_device
 
 from ._common import check_output, echo_table, parse_sets, say
+from ._launch import launch, peer_errors, resume_hint
 from .forecast import LEVELS
 
 __all__ = ["fit"]
@@ -45,8 +57,20 @@ def _roles(frame: pd.DataFrame, time_col, id_col, target, past, future) -> dict:
     return roles
 
 
-def _read(path: Path, roles: dict, fill: str | None) -> tuple[pd.DataFrame, object]:
-    frame = read_csv(path)
+def _read_rows(path: Path, id_col, device: str) -> tuple[pd.DataFrame, list | None]:
+    """The table (CSV or Parquet); in a torchrun worker only this rank's series, and the ids
+    of all series."""
+    if not launched():
+        return read_table(path), None
+    if id_col is None:
+        raise ConfigError("--nproc splits the data by series; give --id-col")
+    shard = make_shard(path, id_col, setup(resolve_device(device)))
+    return shard.frame, shard.ids
+
+
+def _read(path: Path, roles: dict, fill: str | None, device: str = "auto"):
+    """``(frame, panel, all ids or None)``: the data read and checked with its roles."""
+    frame, all_ids = _read_rows(path, roles["id_col"], device)
     roles.update(_roles(frame, roles["time_col"], roles["id_col"], roles["target"] or (),
                         roles["past_covariates"] or (), roles["future_covariates"] or ()))
     if fill:
@@ -61,13 +85,13 @@ def _read(path: Path, roles: dict, fill: str | None) -> tuple[pd.DataFrame, obje
     except MissingValuesError as exc:
         raise MissingValuesError(f"{exc}; on the command line: --fill ffill|interpolate|drop")\
             from None
-    return frame, panel
+    return frame, panel, all_ids
 
 
 def _defaults(panel, lookback, horizon) -> tuple[int, int, int]:
     m = seasonal_period(panel.freq)
     horizon = horizon or (m if m > 1 else 1)
-    shortest = int(panel.lengths.min())
+    shortest = agree_min(int(panel.lengths.min()))  # over all workers' series
     if lookback is None:
         lookback = max(3 * m, 2 * horizon, 24)
         if lookback + 2 * horizon > shortest:  # shrink the default (never a user's choice)
@@ -81,12 +105,14 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
     """Validation scores on the last ``horizon`` rows of every series (never trained on)."""
     rows = {}
     for name, est in (("tsrnn", model), (f"seasonal naive (m={m})", naive)):
-        summary = est.backtest(frame, start=-horizon, stride=horizon, m=m).summary
-        rows[name] = {"sMAPE": summary["smape"], "MASE": summary["mase"], "MAE": summary["mae"]}
+        metrics = all_rows(est.backtest(frame, start=-horizon, stride=horizon, m=m).metrics)
+        rows[name] = {"sMAPE": float(metrics["smape"].mean()),  # every worker's series
+                      "MASE": float(metrics["mase"].mean()), "MAE": float(metrics["mae"].mean())}
     return pd.DataFrame(rows).T
 
 
 @click.command()
+@click.pass_context
 @click.argument("data", type=click.Path(path_type=Path), required=False)
 @click.option("-o", "--output", "model_dir", type=click.Path(path_type=Path), default="model",
               show_default=True, help="Folder to write the model to.")
@@ -121,11 +147,14 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
 @click.option("--resume", "resume_dir", type=click.Path(path_type=Path), metavar="MODEL_DIR",
               help="Finish the interrupted fit whose checkpoint is in MODEL_DIR (DATA and the "
               "other options come from the checkpoint).")
+@click.option("--nproc", type=_POSITIVE, default=1, show_default=True, help="Train "
+              "data-parallel in N local processes (torchrun's launcher; DDP, gloo on CPU, "
+              "nccl on GPUs), each on its share of the series (needs --id-col).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, lookback,
-        horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, overrides,
-        quantiles, checkpoint_every, resume_dir, quiet):
-    """Train a forecaster on DATA (a CSV file) and save it to a model folder.
+def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
+        lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
+        overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
+    """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The last HORIZON rows of every series are held out: the model never trains on them, and
     its scores there are shown beside the seasonal-naive baseline.
@@ -141,27 +170,48 @@ def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covar
           --horizon 14 --epochs 30 -o model/
       tsrnn fit sales.csv --epochs 100 --checkpoint-every 5 -o model/
       tsrnn fit --resume model/
+      tsrnn fit big.parquet --id-col store --nproc 4 -o model/
+
+    \b
+    With --nproc N (or in every process of a `torchrun ... -m tsrnn.cli fit ...` launch),
+    each process reads and trains on its share of the series (a Parquet file is filtered
+    while it is read), gradients are averaged (DDP) and the global batch stays batch_size;
+    rank 0 writes the checkpoints and the model.
     """
+    if nproc > 1 and not launched():
+        return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
+    with peer_errors():
+        _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
+             lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
+             overrides, quantiles, checkpoint_every, resume_dir, quiet)
+    shutdown()  # leave the process group of a data-parallel fit (a no-op otherwise)
+
+
+def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
+         lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
+         overrides, quantiles, checkpoint_every, resume_dir, quiet):
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
-        raise click.UsageError("missing DATA (a CSV file), or --resume MODEL_DIR")
+        raise click.UsageError("missing DATA (a CSV or Parquet file), or --resume MODEL_DIR")
     check_output(model_dir)
     valid = RNNForecaster().get_params()
     extra = parse_sets(overrides, valid)
     roles = dict(time_col=time_col, id_col=id_col, target=target,
                  past_covariates=past_covariates, future_covariates=future_covariates)
-    frame, panel = _read(data, roles, fill)
+    frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"))
     lookback, horizon, m = _defaults(panel, lookback, horizon)
-    say(f"Series: {panel.n_series}, rows: {int(panel.lengths.sum())}, frequency: "
+    shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
+    say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
     say(f"lookback {lookback}, horizon {horizon}, {cell} {layers}x{hidden_size}, head {head}, "
         f"{epochs} epochs{', stateful' if stateful else ''}")
     params = dict(lookback=lookback, horizon=horizon, cell=cell, head=head,
                   hidden_size=hidden_size, num_layers=layers, epochs=epochs, stateful=stateful,
                   random_state=seed,
-                  validation=horizon, verbose=not quiet, **roles)
+                  validation=horizon, verbose=not quiet and is_writer(), **roles)
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
+    params["distributed"] = all_ids is not None
     model = RNNForecaster(**params)
     checkpoint = None
     if checkpoint_every:
@@ -169,7 +219,7 @@ def fit(data, model_dir, target, time_col, id_col, past_covariates, future_covar
         checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None):
-        model.fit(frame, checkpoint=checkpoint)
+        model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint)
     _finish(model, frame, m, model_dir, time.perf_counter() - tic)
 
 
@@ -178,6 +228,8 @@ def _finish(model, frame, m, model_dir, seconds) -> None:
     naive = SeasonalNaiveForecaster(m=m, horizon=model.horizon, target=model.roles_.target,
                                     time_col=model.time_col, id_col=model.id_col).fit(frame)
     table = _scores(model, naive, frame, model.horizon, m)
+    if not is_writer():  # another worker of a data-parallel fit: rank 0 reports and saves
+        return
     model.save(model_dir)
     echo_table(table.round(4))
     click.echo(f"trained {len(model.history_)} epochs in {seconds:.1f} s; model written to "
@@ -197,7 +249,7 @@ def _interrupt_note(model_dir):
         if info is None:
             raise
         say(f"Interrupted; the checkpoint of epoch {info['epoch']} is in {model_dir}/. "
-            f"Continue with: tsrnn fit --resume {model_dir}")
+            f"Continue with: tsrnn fit --resume {model_dir}{resume_hint()}")
         sys.exit(130)
 
 
@@ -215,9 +267,9 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
     roles = dict(time_col=model.time_col, id_col=model.id_col, target=model.target,
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
-    frame, _ = _read(data, roles, note.get("fill"))
+    frame, _, all_ids = _read(data, roles, note.get("fill"), model.device)
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
     with _interrupt_note(model_dir):
-        model = resume(model_dir, frame)
+        model = resume(model_dir, frame if all_ids is None else Shard(frame, all_ids))
     _finish(model, frame, int(note.get("m", 1)), model_dir, time.perf_counter() - tic)

@@ -39,8 +39,8 @@ def parse(text: str) -> list[tuple[str, str]]:
     return [(kind, "\n".join(lines).strip("\n")) for kind, lines in cells]
 
 
-def build(source: Path) -> Path:
-    """Write the notebook of one source; returns its path."""
+def notebook(source: Path) -> nbformat.NotebookNode:
+    """The notebook of one source, outputs stripped, cell ids ``NN-00``, ``NN-01``, ..."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python",
                                   "name": "python3"},
@@ -49,8 +49,13 @@ def build(source: Path) -> Path:
         make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
         nb.cells.append(make(text, id=f"{source.stem[:2]}-{i:02d}"))
     nbformat.validate(nb)
+    return nb
+
+
+def build(source: Path) -> Path:
+    """Write the notebook of one source next to ``_src/``; returns its path."""
     target = HERE / f"{source.stem}.ipynb"
-    nbformat.write(nb, target)
+    nbformat.write(notebook(source), target)
     return target
 
 

@@ -394,9 +394,10 @@ def _cli_files(d):
     }
 
 
-CLI_NAMES = ["rows longer than the header", "inf", "1e300", "mixed time zones", "single-row series", "mixed object column",
-             "unknown id column", "unknown time column", "bad scaler", "bad loss", "bad device",
-             "non-integer epochs", "negative lookback via --set", "time_col as a list"]
+CLI_NAMES = ["rows longer than the header", "inf", "1e300", "mixed time zones",
+             "single-row series", "mixed object column", "unknown id column",
+             "unknown time column", "bad scaler", "bad loss", "bad device", "non-integer epochs",
+             "negative lookback via --set", "time_col as a list"]
 
 
 @pytest.fixture(scope="module")

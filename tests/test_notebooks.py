@@ -1,6 +1,7 @@
 """Every notebook in ``notebooks/`` is stored without outputs and runs top to bottom in a fresh
 kernel of this virtualenv's Python, in a temporary working directory."""
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from .conftest import ROOT, shared_data_dir
 
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+SOURCES = sorted((NOTEBOOK_DIR / "_src").glob("*.py"))
 CELL_TIMEOUT = 300  # seconds per cell; a notebook is meant to finish in under a minute
 
 # Run first in every kernel (never stored): the kernel is this Python with this tsrnn, one
@@ -54,6 +56,23 @@ def test_notebook_is_stored_without_outputs(path):
         assert cell.outputs == [] and cell.execution_count is None, (
             f"{path.name}: code cell {i} is stored with outputs; clear them (or rebuild with "
             "notebooks/_build.py) before committing")
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("notebook_build", NOTEBOOK_DIR / "_build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=_ids)
+def test_notebook_matches_its_source(source):
+    stored = nbformat.read(NOTEBOOK_DIR / f"{source.stem}.ipynb", as_version=4)
+    built = _builder().notebook(source)
+    cells = [(c.cell_type, c.source) for c in stored.cells]
+    assert cells == [(c.cell_type, c.source) for c in built.cells], (
+        f"notebooks/{source.stem}.ipynb differs from _src/{source.name}; edit the source and "
+        f"run notebooks/_build.py {source.stem}")
 
 
 @pytest.mark.slow

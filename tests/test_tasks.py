@@ -35,7 +35,7 @@ def houses():
     return load("house_prices").frame[["city", "date", "median"]]
 
 
-def backtest_mae(model, frame, start, stride):
+def backtest_scores(model, frame, start, stride):
     summary = model.backtest(frame, start=start, stride=stride).summary
     return summary["mae"], summary["smape"]
 
@@ -109,7 +109,7 @@ def test_weather_temperature_next_day_beats_seasonal_naive(weather):
               "seasonal naive": SeasonalNaiveForecaster(m=24, horizon=24, **roles).fit(train),
               "naive": NaiveForecaster(horizon=24, **roles).fit(train)}
     # one forecast a day from 2013-10-01 00:00 UTC to the end: 91 days x 3 airports
-    scores = {name: backtest_mae(m, frame, WEATHER_SPLIT, 24) for name, m in models.items()}
+    scores = {name: backtest_scores(m, frame, WEATHER_SPLIT, 24) for name, m in models.items()}
     print("\ntemperature 24 h ahead, October-December (deg F):")
     for name, (mae, smape) in scores.items():
         print(f"  {name:15s} MAE {mae:.3f}  sMAPE {smape:.2f}")
@@ -134,7 +134,7 @@ def test_house_prices_beat_naive_and_seasonal_naive(houses, task, params):
               "naive": NaiveForecaster(horizon=horizon, **roles).fit(train),
               "seasonal naive": SeasonalNaiveForecaster(m=12, horizon=horizon, **roles).fit(train)}
     # every origin whose horizon lies in the held-out year, for all 20 cities
-    scores = {name: backtest_mae(m, houses, HOUSE_SPLIT, 1) for name, m in models.items()}
+    scores = {name: backtest_scores(m, houses, HOUSE_SPLIT, 1) for name, m in models.items()}
     print(f"\nhouse prices {task}, held-out 2014-08..2015-07 (USD):")
     for name, (mae, smape) in scores.items():
         print(f"  {name:15s} MAE {mae:9.0f}  sMAPE {smape:.2f}")

@@ -83,30 +83,38 @@ class BaseRNNEstimator(BaseEstimator):
         )
 
     def _run_training(self, train, val, loss: str, epochs: int, seed: int | None,
-                      checkpoint=None, resume=None) -> None:
+                      checkpoint=None, resume=None, parallel=None) -> None:
         """Train ``self.network_`` (continuing ``self.optimizer_`` and ``self.history_``).
 
         ``checkpoint`` (a path or :class:`~tsrnn.checkpoint.Checkpointing`) adds a callback
         writing resumable checkpoints; ``resume`` (a :class:`~tsrnn.checkpoint.ResumePoint`)
-        continues an interrupted fit from its RNG states and best weights.
+        continues an interrupted fit from its RNG states and best weights. ``parallel`` (a
+        :class:`~tsrnn.distributed.DataParallel`) trains this rank's share of a data-parallel
+        fit: DDP, the per-rank batch, losses averaged over ranks, checkpoints from rank 0 only.
         """
         from .checkpoint import checkpoint_callback
 
         config = self._train_config(loss, epochs, seed)
+        network, reduce = self.network_, None
+        if parallel is not None:
+            network, train, config = parallel.wrap(network, train, config)
+            reduce = parallel.reduce
         callbacks = []
         if self.early_stopping and val:
             callbacks.append(EarlyStopping(self.patience))
             if resume is not None:
                 callbacks[0].best_weights = resume.best_weights
         if checkpoint is not None:
-            callbacks.append(checkpoint_callback(self, checkpoint, callbacks))
+            writer = checkpoint_callback(self, checkpoint, callbacks)
+            if parallel is None or parallel.writes:
+                callbacks.append(writer)
         device = self._device()
         with seeded(seed, device):
-            state = fit_loop(self.network_, train.to(device), val.to(device) if val else None,
+            state = fit_loop(network, train.to(device), val.to(device) if val else None,
                              config=config, callbacks=callbacks,
                              optimizer=getattr(self, "optimizer_", None),
                              history=getattr(self, "history_", None),
-                             resume=None if resume is None else resume.loop)
+                             resume=None if resume is None else resume.loop, reduce=reduce)
         self.optimizer_ = state.optimizer
         self.history_ = state.history
         self.n_epochs_ = len(state.history)

@@ -137,7 +137,7 @@ def checkpoint_info(path) -> dict | None:
     return (meta.get("extra") or {}).get("checkpoint")
 
 
-def resume(path, data, *, checkpoint_every: int | None = None):
+def resume(path, data, *, checkpoint_every: int | None = None, distributed: bool | None = None):
     """Finish the interrupted fit whose checkpoint is in ``path``.
 
     Parameters
@@ -148,6 +148,10 @@ def resume(path, data, *, checkpoint_every: int | None = None):
         The same data the fit was started on (checked through its scaling statistics).
     checkpoint_every : int, default=None
         Keep writing checkpoints to ``path`` this often (None: as often as before).
+    distributed : bool, default=None
+        Continue data-parallel (each process of a torchrun launch on its share of the series,
+        see :mod:`tsrnn.distributed`; the number of processes may differ from the first run's).
+        None: data-parallel exactly when this process was launched by torchrun.
 
     Returns
     -------
@@ -166,8 +170,13 @@ def resume(path, data, *, checkpoint_every: int | None = None):
         raise ModelFileError(f"{path}: the checkpoint is incomplete ({exc}); start the fit "
                              "again") from None
     plan = Checkpointing(path, checkpoint_every or int(info["every"]), info.get("note"))
-    panel = est._read(data, reset=True)
-    est._fit_panel(panel, checkpoint=plan, resume=point)
+    if distributed is None:
+        from .distributed import launched
+
+        distributed = launched()
+    est.set_params(distributed=bool(distributed))
+    ctx, panel = est._read_training(data)
+    est._fit_panel(panel, checkpoint=plan, resume=point, ctx=ctx)
     return est
 
 

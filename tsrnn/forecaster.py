@@ -23,6 +23,7 @@ from .backtesting import ForecasterMixin
 from .base import BaseRNNEstimator
 from .frames import Panel, calendar_feature_names, calendar_features, future_index, to_panel
 from .probabilistic import QuantileMixin
+from .reading import is_table_path, read_table
 from .scalers import SCALER_METHODS, Scaler
 from .stateful import StatefulMixin
 from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_stats
@@ -143,6 +144,12 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
         with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal
         pattern that scales with the level becomes additive. Quantiles map back exactly.
+    distributed : bool, default=False
+        Data-parallel training in a torchrun launch (``tsrnn fit --nproc N``): each process
+        trains on its share of the series (by ``id_col``) with gradients averaged by
+        ``DistributedDataParallel``; each takes ``batch_size // world_size`` windows per step,
+        so the global batch stays ``batch_size``. Every process ends with the model of all
+        series; rank 0 alone writes checkpoints and :meth:`save`. See :mod:`tsrnn.distributed`.
 
     Attributes
     ----------
@@ -172,7 +179,8 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
                  time_col=None, id_col=None, past_covariates=None, future_covariates=None,
                  freq=None, random_state=None, device="auto", verbose=False,
                  max_steps=None, on_divergence="raise",
-                 lr_schedule=None, target_transform=None, quantiles=None, error_scale=None):
+                 lr_schedule=None, target_transform=None, quantiles=None, error_scale=None,
+                 distributed=False):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -213,6 +221,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         self.target_transform = target_transform
         self.quantiles = quantiles
         self.error_scale = error_scale
+        self.distributed = distributed
 
     # -- parameters ----------------------------------------------------------------------------
 
@@ -236,6 +245,9 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         if self.stateful:
             self._check_stateful_params()
         self._check_quantile_params()
+        if self.distributed and self.stateful:
+            raise ConfigError("distributed=True splits windows over processes, which stateful "
+                              "streams cannot be yet; use stateful=False, or train in one process")
         if self.head == "recursive" and self.past_covariates:
             raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
                               "unknown beyond now); use head='direct' or 'seq2seq'")
@@ -299,8 +311,11 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
 
         Parameters
         ----------
-        data : Series or DataFrame
-            The training history.
+        data : Series, DataFrame or path
+            The training history, or the path of a CSV or long-format Parquet file (only the
+            columns of the roles are read when ``target`` is given). With ``distributed=True``:
+            all series (each process keeps its share), a file path (a Parquet file is filtered
+            while it is read) or a :class:`~tsrnn.distributed.Shard`.
         checkpoint : str, Path or Checkpointing, default=None
             Write a resumable checkpoint to this model directory after every epoch (or every
             ``Checkpointing.every`` epochs); :func:`tsrnn.resume` finishes an interrupted fit.
@@ -308,13 +323,40 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         self._check_params()
         for attr in ("network_", "optimizer_", "history_", "state_"):
             self.__dict__.pop(attr, None)
-        panel = self._read(data, reset=True)
-        self._fit_panel(panel, checkpoint=checkpoint)
+        ctx, panel = self._read_training(data)
+        self._fit_panel(panel, checkpoint=checkpoint, ctx=ctx)
         return self
 
-    def _fit_panel(self, panel: Panel, checkpoint=None, resume=None) -> None:
-        """Prepare the data, build the network (or take ``resume``'s) and train it."""
+    def _columns(self) -> list | None:
+        """The columns the roles name (None: all, as ``target=None`` guesses the targets)."""
+        if self.target is None:
+            return None
+        names = [self.time_col, self.id_col, self.target, self.past_covariates,
+                 self.future_covariates]
+        flat = [c for n in names if n is not None for c in (n if isinstance(n, list) else [n])]
+        return list(dict.fromkeys(flat))
+
+    def _read_training(self, data):
+        """``(data-parallel context or None, panel)``: all series, or with ``distributed``
+        this process's share."""
+        if self.distributed:
+            from .distributed import read_shard
+
+            return read_shard(self, data)
+        if is_table_path(data):
+            data = read_table(data, self._columns())
+        return None, self._read(data, reset=True)
+
+    def _fit_panel(self, panel: Panel, checkpoint=None, resume=None, ctx=None) -> None:
+        """Prepare the data, build the network (or take ``resume``'s) and train it (``ctx``:
+        this process's place in a data-parallel fit)."""
         values, train, val, cfg = self._prepare(panel)
+        parallel = None
+        if ctx is not None:
+            from .distributed import DataParallel, gather_fitted
+
+            gather_fitted(self)  # every rank: the ids, scalers and context of all series
+            parallel = DataParallel(ctx, self.batch_size, len(val) if val else 0)
         seed = self._seed()
         if resume is None:
             self.network_ = self._make_network(cfg, seed)
@@ -323,7 +365,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
             resume.restore(self, cfg)
             epochs = self.epochs - len(self.history_)
         self._run_training(train, val, self.loss, epochs, seed, checkpoint=checkpoint,
-                           resume=resume)
+                           resume=resume, parallel=parallel)
         if self.stateful:
             self.state_ = self._warm(panel, values)[1]
 
@@ -392,10 +434,14 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
 
     def save(self, path) -> None:
         """Write the fitted model to the directory ``path`` (safetensors + JSON, atomic);
-        :func:`tsrnn.load` reads it back."""
+        :func:`tsrnn.load` reads it back. After a ``distributed`` fit, only rank 0 writes (the
+        others return at once, without waiting for it)."""
+        from .distributed import is_writer
         from .serialize import save
 
         self._check_fitted()
+        if self.distributed and not is_writer():
+            return
         save(self, path)
 
     # -- predict -------------------------------------------------------------------------------

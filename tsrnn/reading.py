@@ -7,6 +7,7 @@ into one :class:`~tsrnn.DataError` sentence naming the file and the fix.
 from __future__ import annotations
 
 import csv
+import os
 import warnings
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pandas as pd
 
 from ._validation import DataError
 
-__all__ = ["read_csv", "guess_time_column", "seasonal_period"]
+__all__ = ["read_csv", "read_table", "is_table_path", "guess_time_column", "seasonal_period"]
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
 _TIME_NAMES = ("time", "timestamp", "date", "datetime", "ds", "period", "month", "day")
 
@@ -72,6 +75,21 @@ def read_csv(path) -> pd.DataFrame:
                         f"a header of {fields}; check the delimiter, or name every column in "
                         "the header")
     return frame
+
+
+def is_table_path(data) -> bool:
+    """Whether ``data`` is a file path (str or PathLike) rather than in-memory data."""
+    return isinstance(data, (str, os.PathLike))
+
+
+def read_table(path, columns=None) -> pd.DataFrame:
+    """Read a CSV file, or a Parquet file (``.parquet``/``.pq``: needs pyarrow; read by record
+    batches, only ``columns`` if given), into a DataFrame; DataError says what is wrong."""
+    if str(path).lower().endswith(PARQUET_SUFFIXES):
+        from .parquet import read_parquet
+
+        return read_parquet(path, columns)
+    return read_csv(path)
 
 
 def guess_time_column(frame: pd.DataFrame) -> str | None:

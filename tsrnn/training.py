@@ -504,13 +504,15 @@ def _start(network, config: TrainConfig, optimizer, history, resume: Resume | No
 
 
 def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), optimizer=None,
-             history: list[dict] | None = None, resume: Resume | None = None) -> FitState:
+             history: list[dict] | None = None, resume: Resume | None = None,
+             reduce: Callable[[dict], dict] | None = None) -> FitState:
     """Train ``network`` on ``train`` (and watch ``val``) for ``config.epochs`` more epochs.
 
     Returns the final :class:`FitState` (network, optimiser, history). A NaN or infinite loss
     or weight raises :class:`~tsrnn.TrainingError` naming the epoch (or rolls back, see
     ``TrainConfig.on_divergence``). ``history``, ``optimizer`` and ``resume`` continue an
-    earlier fit exactly where it stopped.
+    earlier fit exactly where it stopped. ``reduce`` maps each epoch's record before any
+    callback sees it (data-parallel training averages the losses over ranks there).
     """
     state = _start(network, config, optimizer, history, resume)
     start_epoch = len(state.history)
@@ -535,6 +537,8 @@ def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), opt
             if val is not None and len(val) and math.isfinite(record["train_loss"]):
                 eval_fn = evaluate_streams if isinstance(val, StreamData) else evaluate
                 record["val_loss"] = eval_fn(network, val, loss_fn)
+            if reduce is not None:
+                record = reduce(record)
             record["seconds"] = time.perf_counter() - tic
             state.history.append(record)
             for cb in callbacks:

@@ -183,5 +183,7 @@ scores.round(3)
 
 # %%
 assert scores.loc["RNN", "balanced accuracy"] > scores.loc["persistence", "balanced accuracy"]
-fig = plot_confusion(y_test, guesses["RNN"], labels=[0, 1], title="RNN, October-December")
+names = np.array(["dry", "rain"])
+fig = plot_confusion(names[y_test], names[guesses["RNN"]], labels=list(names),
+                     title="RNN, October-December")
 fig

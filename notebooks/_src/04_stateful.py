@@ -178,6 +178,6 @@ plt.show()
 # yet reliable (see `benchmarks/stateful_memory.py` and BENCHMARKS.md).
 #
 # On this data the two recurrent models land close together, both well ahead of seasonal
-# naive; the stateful one was a little ahead over the seeds we tried, and stateless models
+# naive; the stateful one was a little ahead in our runs (seeds 0-2), and stateless models
 # reading 72 or 168 hours did no better than the 24-hour one. The scores move by a few tenths
 # of a degree with the seed, so read them as "about the same", not as a ranking.

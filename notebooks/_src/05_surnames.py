@@ -23,7 +23,7 @@ DATA = Path(os.environ.get("TSRNN_SHARED_DATA", Path("..") / ".." / "shared" / "
 assert (DATA / "names").is_dir(), f"names data not found under {DATA}; set TSRNN_SHARED_DATA"
 
 # %%
-import matplotlib.pyplot as plt  # noqa: F401  (in Jupyter: figures show inline)
+%matplotlib inline
 import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, f1_score

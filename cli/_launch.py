@@ -1,0 +1,121 @@
+"""``tsrnn fit --nproc N``: run the command in N local worker processes under torchrun.
+
+The launcher is torch's own elastic agent (``torch.distributed.run``, as ``torchrun
+--standalone``): it starts ``python -m tsrnn.cli fit ...`` N times with the rendezvous variables
+set, watches them every half second, and when one dies it stops the others, so the run ends
+with one error instead of hanging. Rank 0 writes to the console; the other ranks' output goes
+to log files, whose last error line is shown if that rank fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tsrnn import TrainingError, TsrnnError
+from tsrnn.checkpoint import checkpoint_info
+
+__all__ = ["launch", "resume_hint", "peer_errors"]
+
+
+def _without_nproc(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--nproc":
+            skip = True
+        elif not arg.startswith("--nproc="):
+            out.append(arg)
+    return out
+
+
+def _torchrun_args(nproc: int, log_dir: str, argv: list[str]) -> list[str]:
+    quiet_ranks = ",".join(f"{r}:3" for r in range(1, nproc))  # ranks > 0: both streams to files
+    return ["--standalone", "--nnodes=1", f"--nproc-per-node={nproc}", "--max-restarts=0",
+            "--monitor-interval=0.5", f"--log-dir={log_dir}", f"--redirects={quiet_ranks}",
+            "-m", "tsrnn.cli", *argv]
+
+
+def launch(nproc: int, model_dir: Path, debug: bool = False) -> None:
+    """Run this process's ``tsrnn`` command (without ``--nproc``) in ``nproc`` workers; return
+    when all succeed, else exit with one error naming the worker that failed."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import get_args_parser, run
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # workers share the cores
+    if not debug:  # the agent's own log lines; failures are reported below in one sentence
+        logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)
+    log_dir = tempfile.mkdtemp(prefix="tsrnn-workers-")
+    try:
+        run(get_args_parser().parse_args(_torchrun_args(nproc, log_dir,
+                                                        _without_nproc(sys.argv[1:]))))
+    except ChildFailedError as exc:
+        _report(exc, Path(log_dir), nproc, model_dir)
+    except SignalException:
+        sys.exit(130)  # rank 0 has said where the checkpoint is
+    finally:
+        shutil.rmtree(log_dir, ignore_errors=True)
+
+
+def _last_error(log_dir: Path, local_rank: int) -> str | None:
+    for log in sorted(log_dir.glob(f"**/attempt_*/{local_rank}/stderr.log")):
+        lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+        errors = [ln for ln in lines if ln.startswith("Error:")]
+        if errors or lines:
+            return (errors or lines)[-1]
+    return None
+
+
+def _report(exc, log_dir: Path, nproc: int, model_dir: Path) -> None:
+    rank, failure = exc.get_first_failure()
+    if failure.exitcode > 0 and rank == 0:
+        sys.exit(failure.exitcode)  # rank 0 printed its error on the console already
+    if failure.exitcode < 0:
+        what = f"was killed by {failure.signal_name()}"
+    else:
+        found = _last_error(log_dir, failure.local_rank)
+        what = f"failed with exit code {failure.exitcode}" + (f" ({found})" if found else "")
+    message = (f"worker process {rank} of {nproc} (pid {failure.pid}) {what}; all workers "
+               "were stopped")
+    info = None
+    with contextlib.suppress(TsrnnError, OSError):
+        info = checkpoint_info(model_dir) if Path(model_dir).is_dir() else None
+    if info is not None:
+        message += (f". The checkpoint of epoch {info['epoch']} is in {model_dir}/; continue "
+                    f"with: tsrnn fit --resume {model_dir} --nproc {nproc}")
+    raise TrainingError(message)
+
+
+def resume_hint() -> str:
+    """`` --nproc N`` inside a worker of N processes, else nothing."""
+    from tsrnn.distributed import launched
+
+    return f" --nproc {os.environ['WORLD_SIZE']}" if launched() else ""
+
+
+@contextlib.contextmanager
+def peer_errors():
+    """Turn a collective that failed because another worker died into one TrainingError."""
+    import torch.distributed as dist
+
+    try:
+        yield
+    except RuntimeError as exc:  # DDP's reducer raises plain RuntimeErrors from gloo
+        text = str(exc)
+        if not (isinstance(exc, getattr(dist, "DistError", ())) or any(
+                word in text for word in _COMMS_WORDS)):
+            raise
+        first = (text.strip().splitlines() or ["no details"])[0]
+        raise TrainingError(f"lost contact with the other training processes ({first[:160]}); "
+                            "this one stops too") from exc
+
+
+_COMMS_WORDS = ("gloo", "NCCL", "ProcessGroup", "Connection reset", "Connection closed",
+                "c10d", "timed out")
