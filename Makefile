@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: test demo lint bench clean
+.PHONY: test demo lint bench bench-peers clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
@@ -38,6 +38,25 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_train.py
+
+# Side by side with Darts and NeuralForecast on M4 Hourly (benchmarks/peers.py) in a separate
+# venv, so that `make test` never needs the peers. Pass options with PEERS_ARGS="--steps 50 ...".
+PEERS_VENV := .venv-peers
+PEERS_PY := $(PEERS_VENV)/bin/python
+PEERS_ARGS ?=
+
+$(PEERS_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_PY) -m pip install --quiet --upgrade pip
+	$(PEERS_PY) -m pip install --quiet torch==$(TORCH_VERSION)
+	$(PEERS_PY) -m pip install --quiet -e .
+	# torch named again so that resolving the peers can never swap it for another build
+	$(PEERS_PY) -m pip install --quiet -r benchmarks/requirements-peers.txt torch==$(TORCH_VERSION)
+	touch $@
+
+bench-peers: $(PEERS_VENV)/.installed
+	$(PEERS_PY) benchmarks/peers.py $(PEERS_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -8,8 +8,9 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, SeasonalNaiveForecaster, load, read_csv
+from tsrnn.chunked import predict_to_file
 from tsrnn.intervals import check_levels, level_name
-from tsrnn.reading import seasonal_period
+from tsrnn.reading import PARQUET_SUFFIXES, read_table, seasonal_period
 
 from ._common import check_output, echo_table, say, write_table
 
@@ -106,8 +107,12 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
               "PNG/SVG/PDF file (a model fitted with quantiles shades the intervals).")
 @click.option("--quantiles", "levels", type=LEVELS, help="Also write these quantile levels, "
               "e.g. 0.05,0.5,0.95 (each must be one the model was fitted with).")
-def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels):
-    """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA.
+@click.option("--chunk-series", type=click.IntRange(min=1), metavar="N", help="Forecast N "
+              "series at a time and append each block to -o (bounded memory; a Parquet DATA "
+              "file is read N series at a time). Implied, with N=1000, by -o FILE.parquet.")
+def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, chunk_series):
+    """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA
+    (a CSV or Parquet file).
 
     The point forecast of a model fitted with quantiles is its 0.5 level (or the level nearest
     0.5); --quantiles adds a column TARGET_qLEVEL per level.
@@ -117,15 +122,19 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels):
       tsrnn forecast model/ --plot forecast.png -o forecast.csv
       tsrnn forecast model/ new_history.csv --horizon 48 --format json
       tsrnn forecast model/ --quantiles 0.05,0.5,0.95 --plot band.png
+      tsrnn forecast model/ history.parquet -o forecast.parquet --chunk-series 1000
     """
     check_output(output)
     check_output(plot)
     model = load(model_dir)
-    frame = read_csv(data) if data is not None else None
     future = read_csv(future_csv) if future_csv is not None else None
     if levels and not model.quantiles_:
         raise ConfigError(f"{model_dir} was fitted without quantiles; refit with --quantiles "
                           f"{','.join(f'{q:g}' for q in levels)} to forecast them")
+    if chunk_series or str(output or "").lower().endswith(PARQUET_SUFFIXES):
+        return _chunked(model, data, output, horizon, future, levels, chunk_series or 1000,
+                        plot, fmt)
+    frame = read_table(data) if data is not None else None
     point = model.predict(frame, horizon=horizon, future_covariates=future)
     predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels)
     if output is not None:
@@ -138,6 +147,15 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels):
     if plot is not None:
         _plot(plot, _history(model, frame), point, model, bands=bands)
         say(f"plot written to {plot}")
+
+
+def _chunked(model, data, output, horizon, future, levels, chunk_series, plot, fmt) -> None:
+    if output is None or plot is not None or fmt != "csv":
+        raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) go straight "
+                          "to a file: give -o, and leave out --plot and --format json")
+    rows = predict_to_file(model, output, data, chunk_series=chunk_series, horizon=horizon,
+                           future_covariates=future, levels=levels)
+    say(f"{rows} forecast rows written to {output}")
 
 
 def _start(text: str):
@@ -174,7 +192,7 @@ def backtest(model_dir, data, start, stride, horizon, output, plot):
     check_output(output)
     check_output(plot)
     model = load(model_dir)
-    frame = read_csv(data)
+    frame = read_table(data)
     m = seasonal_period(model.freq_)
     result = model.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
     roles = model.roles_

@@ -164,9 +164,15 @@ def test_ctrl_c_during_fit_leaves_no_model(tmp_path):
     out = tmp_path / "model"
     proc = subprocess.Popen([tsrnn_script(), "fit", data, "-o", out, "--epochs", "500", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # well into training (start-up takes ~2 s)
+    seen = []
+    for line in proc.stderr:  # wait until the fit has started (a loaded machine starts slowly)
+        seen.append(line)
+        if line.startswith("lookback "):
+            break
+    time.sleep(2)  # into training
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, rest = proc.communicate(timeout=60)
+    err = "".join(seen) + rest
     assert proc.returncode == 130, err
     assert "Interrupted; nothing was written." in err and "Traceback" not in err
     assert not out.exists()

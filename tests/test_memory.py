@@ -2,7 +2,8 @@
 
 A fresh process fits an RNNForecaster (lookback 168) for 20 optimiser steps on a 1,000,000-row
 series and reports its peak resident memory (``benchmarks/memory.py`` does the measuring; run
-that script for the 5,000,000-row bar)."""
+that script for the 5,000,000-row bar). The peak is the child's own ``VmHWM``: its ``ru_maxrss``
+would start at this pytest process's peak, which Linux carries across ``exec``."""
 
 import importlib.util
 import sys

@@ -5,6 +5,7 @@ from ._validation import (
     DataError,
     MissingValuesError,
     ModelFileError,
+    NotFittedError,
     TrainingError,
     TsrnnError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ModelFileError",
     "NaiveForecaster",
     "NetConfig",
+    "NotFittedError",
     "RNNClassifier",
     "RNNForecaster",
     "RNNNetwork",
