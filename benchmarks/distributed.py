@@ -7,6 +7,9 @@ series twice with the same seed and global batch: once in this process, and once
 the series and DDP averages the gradients. Prints the final training loss, test sMAPE / MASE
 and fit seconds of both, and whether the 2-process run is within 1% (loss) and 0.2 (sMAPE).
 
+With ``--noise`` a third fit, one process with seed + 1, shows how far two equally good runs
+differ anyway (the yardstick for the two bars).
+
 Run: ``OMP_NUM_THREADS=1 python benchmarks/distributed.py`` (all m4_hourly.py options apply,
 e.g. ``--epochs 6 --max-series 40``).
 """
@@ -29,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4_hourly import data_dir, load, long_frame, make_model, parse_args, scores, to_block  # noqa: E402
 
 
-def fit_once(args, distributed: bool) -> dict:
+def fit_once(args, distributed: bool, seed: int | None = None) -> dict:
     """Fit (in this process, or as one worker of a torchrun launch) and forecast."""
     ids, train, _ = load(data_dir(args.data), args.max_series)
-    model = make_model(args, args.seed).set_params(distributed=distributed, verbose=False)
+    seed = args.seed if seed is None else seed
+    model = make_model(args, seed).set_params(distributed=distributed, verbose=False)
     tic = time.perf_counter()
     model.fit(long_frame(ids, train))
     fit_s = time.perf_counter() - tic
@@ -63,6 +67,7 @@ def main() -> None:
     own = argparse.ArgumentParser(add_help=False)
     own.add_argument("--nproc", type=int, default=2)
     own.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    own.add_argument("--noise", action="store_true", help="also fit 1 process with seed + 1")
     mine, rest = own.parse_known_args()
     args = parse_args(rest)
     torch.set_num_threads(1)
@@ -77,6 +82,9 @@ def main() -> None:
         multi = json.loads(out.read_text())
     rows = [("1 process", single, single["fit_s"]), (f"{mine.nproc} processes (gloo)", multi,
                                                      multi["fit_s"])]
+    if mine.noise:
+        other = fit_once(args, distributed=False, seed=args.seed + 1)
+        rows.append((f"1 process, seed {args.seed + 1}", other, other["fit_s"]))
     print(f"## Data-parallel M4 Hourly ({len(ids)} series), global batch {args.batch_size}, "
           f"seed {args.seed}, {args.epochs} epochs\n")
     print(f"- {mine.nproc}-process launch wall time (start, read, fit, forecast): {wall:.1f} s; "
@@ -93,6 +101,9 @@ def main() -> None:
     verdict = {True: "met", False: "MISSED"}
     print(f"\nloss difference {100 * loss_gap:.2f}% (bar 1%: {verdict[loss_gap < 0.01]}); "
           f"sMAPE difference {smape_gap:.3f} (bar 0.2: {verdict[smape_gap < 0.2]})")
+    if mine.noise:
+        print(f"seed-to-seed (1 process): loss {100 * abs(found[2][0] / found[0][0] - 1):.2f}%, "
+              f"sMAPE {abs(found[2][1] - found[0][1]):.3f}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ import numpy as np
 import torch
 from bench_train import cpu_model
 from m4_hourly import HORIZON, SEASON, data_dir, load, long_frame, scores, to_block
-from peers_libs import epochs_for, fit_darts, fit_nf, version, windows_done
+from peers_libs import epochs_for, fit_darts, fit_nf, preload, version, windows_done
 
 from tsrnn import RNNForecaster
 from tsrnn.metrics import seasonal_naive_forecast
@@ -261,8 +261,9 @@ def _worker(side: str, setup: Setup, recipe_epochs: int):
     runners = {"tsrnn": fit_tsrnn, "bare": fit_bare,
                "darts": lambda s: fit_peer("darts", s), "nf": lambda s: fit_peer("nf", s),
                "recipe": lambda s: fit_recipe(s, recipe_epochs)}
-    cpu = time.process_time()
     try:
+        preload(side)
+        cpu = time.process_time()
         row = runners[side](setup)
         return replace(row, threads=torch.get_num_threads(), cpu_s=time.process_time() - cpu)
     except ImportError as exc:

@@ -51,7 +51,9 @@ def launch(nproc: int, model_dir: Path, debug: bool = False) -> None:
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # workers share the cores
     if not debug:  # the agent's own log lines; failures are reported below in one sentence
-        logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)
+        for name in list(logging.Logger.manager.loggerDict):
+            if name.startswith("torch.distributed.elastic"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
     log_dir = tempfile.mkdtemp(prefix="tsrnn-workers-")
     try:
         run(get_args_parser().parse_args(_torchrun_args(nproc, log_dir,

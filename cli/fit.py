@@ -179,6 +179,10 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
     rank 0 writes the checkpoints and the model.
     """
     if nproc > 1 and not launched():
+        if resume_dir is None and id_col is None:
+            raise ConfigError("--nproc splits the data by series; give --id-col")
+        if resume_dir is None:
+            check_output(model_dir)
         return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,

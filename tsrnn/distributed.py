@@ -106,7 +106,12 @@ def setup(device: torch.device) -> Context:
         raise ConfigError("distributed=True needs torch.distributed, which this torch build "
                           "lacks; train with distributed=False")
     if device.type == "cuda":
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        local, gpus = int(os.environ.get("LOCAL_RANK", 0)), torch.cuda.device_count()
+        if local >= gpus:
+            raise ConfigError(f"process {local} on this machine has no GPU of its own (there "
+                              f"are {gpus}); start at most {gpus} processes per machine, or "
+                              "train on the CPU with device='cpu'")
+        torch.cuda.set_device(local)
     if not dist.is_initialized():
         if not launched():
             raise ConfigError(
@@ -209,8 +214,9 @@ def read_shard(estimator, data):
     mine = share(shard.ids, ctx.rank, ctx.world_size)
     panel = estimator._read(shard.frame, reset=True)
     if list(panel.ids) != mine:
-        extra = [i for i in panel.ids if i not in set(mine)][:1]
-        missing = [i for i in mine if i not in set(panel.ids)][:1]
+        want, got = set(mine), set(panel.ids)
+        extra = [i for i in panel.ids if i not in want][:1]
+        missing = [i for i in mine if i not in got][:1]
         raise DataError(f"rank {ctx.rank} holds the wrong series (first extra: {extra}, first "
                         f"missing: {missing}); a Shard must hold exactly the rows of "
                         f"share(ids, {ctx.rank}, {ctx.world_size})")
