@@ -89,7 +89,8 @@ def run_fit(data: Path, out: Path, args) -> tuple[int, dict, float, str]:
         for pid in [proc.pid, *_children(proc.pid)]:
             rank, hwm = _status(pid)
             if hwm is not None:
-                name = "launcher" if pid == proc.pid else f"rank {rank}"
+                own = "launcher" if args.nproc > 1 else "the one process"
+                name = own if pid == proc.pid else f"rank {rank}"
                 peaks[name] = max(peaks.get(name, 0), hwm)
         time.sleep(0.05)
     stdout, stderr = proc.communicate()
