@@ -10,6 +10,7 @@ to log files, whose last error line is shown if that rank fails.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 from tsrnn import TrainingError, TsrnnError
 from tsrnn.checkpoint import checkpoint_info
 
-__all__ = ["launch", "resume_hint", "peer_errors"]
+__all__ = ["end_worker", "launch", "peer_errors", "resume_hint"]
 
 
 def _without_nproc(argv: list[str]) -> list[str]:
@@ -63,27 +64,33 @@ def launch(nproc: int, model_dir: Path, debug: bool = False) -> None:
     except SignalException:
         sys.exit(130)  # rank 0 has said where the checkpoint is
     finally:
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if not os.environ.get("TSRNN_KEEP_LOGS"):
+            shutil.rmtree(log_dir, ignore_errors=True)
 
 
-def _last_error(log_dir: Path, local_rank: int) -> str | None:
+def _last_error(log_dir: Path, local_rank: int, signalled: bool = False) -> str | None:
+    """The last ``Error:`` line of a worker's stderr log, else its last line; for a worker that
+    died of a signal only a line that says why (an abort's ``terminate called ...``)."""
     for log in sorted(log_dir.glob(f"**/attempt_*/{local_rank}/stderr.log")):
         lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
-        errors = [ln for ln in lines if ln.startswith("Error:")]
+        errors = [ln for ln in lines if ln.startswith(_ERROR_STARTS)]
+        if signalled:
+            lines = []
         if errors or lines:
-            return (errors or lines)[-1]
+            return (errors or lines)[-1][:300]
     return None
+
+
+_ERROR_STARTS = ("Error:", "terminate called", "what():", "Fatal Python error")
 
 
 def _report(exc, log_dir: Path, nproc: int, model_dir: Path) -> None:
     rank, failure = exc.get_first_failure()
     if failure.exitcode > 0 and rank == 0:
         sys.exit(failure.exitcode)  # rank 0 printed its error on the console already
-    if failure.exitcode < 0:
-        what = f"was killed by {failure.signal_name()}"
-    else:
-        found = _last_error(log_dir, failure.local_rank)
-        what = f"failed with exit code {failure.exitcode}" + (f" ({found})" if found else "")
+    found = _last_error(log_dir, failure.local_rank, signalled=failure.exitcode < 0)
+    what = (f"was killed by {failure.signal_name()}" if failure.exitcode < 0
+            else f"failed with exit code {failure.exitcode}") + (f" ({found})" if found else "")
     message = (f"worker process {rank} of {nproc} (pid {failure.pid}) {what}; all workers "
                "were stopped")
     info = None
@@ -121,3 +128,25 @@ def peer_errors():
 
 _COMMS_WORDS = ("gloo", "NCCL", "ProcessGroup", "Connection reset", "Connection closed",
                 "c10d", "timed out")
+
+
+def end_worker() -> None:
+    """End a worker whose part of the command succeeded: wait for the other workers, leave the
+    process group, and exit with status 0 at once.
+
+    Skipping the interpreter's teardown is deliberate: objects that torch.distributed's threads
+    still hold (DDP's reducer, finished gloo work) can be freed while the interpreter shuts
+    down, and taking the GIL then aborts the process (SIGABRT; seen once in CI, on a resumed
+    fit whose model rank 0 had already written). Rank 0 has written the model by now.
+    """
+    import torch.distributed as dist
+
+    gc.collect()  # free DDP's replica and its hooks while the interpreter is whole
+    with peer_errors():
+        if dist.is_available() and dist.is_initialized():
+            dist.barrier()  # rank 0 has saved and reported
+            dist.destroy_process_group()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)

@@ -30,7 +30,6 @@ from tsrnn.distributed import (
     launched,
     make_shard,
     setup,
-    shutdown,
 )
 from tsrnn.forecaster import FORECAST_HEADS
 from tsrnn.frames import FILL_METHODS, fill_missing, to_panel
@@ -38,7 +37,7 @@ from tsrnn.reading import guess_time_column, read_table, seasonal_period
 from tsrnn.training import resolve_device
 
 from ._common import check_output, echo_table, parse_sets, say
-from ._launch import launch, peer_errors, resume_hint
+from ._launch import end_worker, launch, peer_errors, resume_hint
 from .forecast import LEVELS
 
 __all__ = ["fit"]
@@ -188,7 +187,8 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
              overrides, quantiles, checkpoint_every, resume_dir, quiet)
-    shutdown()  # leave the process group of a data-parallel fit (a no-op otherwise)
+    if launched():
+        end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 
 
 def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
