@@ -103,7 +103,8 @@ def make_model(args: argparse.Namespace, seed: int) -> RNNForecaster:
     return RNNForecaster(
         id_col="id", time_col="t", target="y", horizon=HORIZON, lookback=args.lookback,
         cell=args.cell, head=args.head, hidden_size=args.hidden_size, num_layers=args.layers,
-        head_hidden=args.head_hidden, dropout=args.dropout, scaler=args.scaler,
+        head_hidden=args.head_hidden, patch=args.patch, dropout=args.dropout,
+        scaler=args.scaler,
         window_norm=args.window_norm, season=args.season or None, epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr, loss=args.loss, stride=args.stride, random_state=seed, device="cpu",
@@ -180,7 +181,7 @@ def write_forecasts(path: Path, ids: list[str], block: np.ndarray) -> None:
 
 
 def describe(args: argparse.Namespace) -> str:
-    keys = ("cell", "head", "lookback", "hidden_size", "layers", "head_hidden", "dropout",
+    keys = ("cell", "head", "lookback", "hidden_size", "layers", "head_hidden", "patch", "dropout",
             "scaler", "window_norm", "season", "loss", "epochs", "batch_size", "lr", "lr_schedule",
             "target_transform", "stride",
             "seeds", "quantiles", "error_scale")
@@ -234,6 +235,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--head", choices=("direct", "seq2seq", "recursive"), default="direct")
     p.add_argument("--head-hidden", type=int, default=0)
+    p.add_argument("--patch", type=int, default=1, help="input rows per recurrent step")
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--scaler", choices=("standard", "robust", "minmax", "none"),
                    default="standard")

@@ -67,8 +67,9 @@ from tsrnn.networks import count_parameters
 from tsrnn.windows import window_starts
 
 SIDES = ("tsrnn", "bare", "darts", "nf")
-RECIPE = dict(lookback=168, hidden_size=64, num_layers=1, head_hidden=256, window_norm="standard",
-              season=24, target_transform="log", stride=4, batch_size=512, lr=3e-3, loss="mae")
+RECIPE = dict(lookback=168, patch=24, hidden_size=128, num_layers=1, head_hidden=256,
+              window_norm="standard", season=24, target_transform="log", stride=4,
+              batch_size=512, lr=3e-3, lr_schedule="cosine", loss="mae")
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,13 @@ def standardise(train: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, 
     return [(s - m) / d for s, m, d in zip(train, mean, std)], mean, std
 
 
-def train_flops(lookback: int, hidden: int, layers: int, head: tuple[int, ...]) -> float:
-    """Training FLOPs per window: 3 x (LSTM matmuls + head matmuls), see the module docstring."""
-    widths = [1] + [hidden] * layers
-    lstm = sum(2 * 4 * hidden * (widths[i] + hidden) * lookback for i in range(layers))
+def train_flops(lookback: int, hidden: int, layers: int, head: tuple[int, ...],
+                patch: int = 1) -> float:
+    """Training FLOPs per window: 3 x (LSTM matmuls + head matmuls), see the module docstring.
+    With ``patch`` the LSTM runs ``lookback / patch`` steps on ``patch`` inputs each."""
+    widths = [patch] + [hidden] * layers
+    steps = lookback // patch
+    lstm = sum(2 * 4 * hidden * (widths[i] + hidden) * steps for i in range(layers))
     mlp = sum(2 * a * b for a, b in zip(head[:-1], head[1:]))
     return 3.0 * (lstm + mlp)
 
@@ -172,7 +176,7 @@ def fit_recipe(setup: Setup, epochs: int) -> Row:
     model = RNNForecaster(id_col="id", time_col="t", target="y", cell="lstm", horizon=HORIZON,
                           epochs=epochs, random_state=setup.seed, device="cpu", **r)
     flops = train_flops(r["lookback"], r["hidden_size"], r["num_layers"],
-                        (r["hidden_size"], r["head_hidden"], HORIZON))
+                        (r["hidden_size"], r["head_hidden"], HORIZON), r["patch"])
     return _tsrnn_row(f"tsrnn recipe ({epochs} epoch{'s' if epochs > 1 else ''})", model,
                       epochs * math.ceil(n / r["batch_size"]), n * epochs, flops)
 

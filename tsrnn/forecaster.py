@@ -60,6 +60,13 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         Read each input window in both directions.
     head_hidden : int, default=0
         Hidden width of the output MLP (0 = linear).
+    patch : int, default=1
+        Input rows the recurrent cell reads per step: the lookback window is cut into
+        ``lookback / patch`` consecutive blocks and each step sees one block, all its rows and
+        channels at once. ``patch=24`` on hourly data feeds a day per step, so a 168-hour
+        window is 7 recurrent steps instead of 168: training and prediction run many times
+        faster and the daily shape is seen whole. ``lookback`` must be a multiple of
+        ``patch``; not with ``stateful`` (which steps row by row).
     scaler : {"standard", "robust", "minmax", None}, default="standard"
         Per-series scaling, fitted on each series' training rows only.
     window_norm : {None, "mean", "last", "standard"}, default=None
@@ -171,7 +178,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
 
     def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
                  num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
-                 scaler="standard", window_norm=None, season=None, time_features=False,
+                 patch=1, scaler="standard", window_norm=None, season=None, time_features=False,
                  epochs=20,
                  batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae", clip_grad=1.0,
                  early_stopping=False, patience=5, validation=None, stride=1, stateful=False,
@@ -190,6 +197,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         self.dropout = dropout
         self.bidirectional_encoder = bidirectional_encoder
         self.head_hidden = head_hidden
+        self.patch = patch
         self.scaler = scaler
         self.window_norm = window_norm
         self.season = season
@@ -242,6 +250,14 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
             if self.season > self.lookback:
                 raise ConfigError(f"season {self.season} needs lookback >= {self.season}; got "
                                   f"lookback {self.lookback}")
+        check_positive_int("patch", self.patch)
+        if self.lookback % self.patch:
+            fit = max(self.patch, self.lookback // self.patch * self.patch)
+            raise ConfigError(f"lookback {self.lookback} is not a multiple of patch "
+                              f"{self.patch}; use lookback {fit} or {fit + self.patch}")
+        if self.stateful and self.patch > 1:
+            raise ConfigError(f"stateful=True steps through the series row by row, so it takes "
+                              f"no patch (got patch {self.patch}); use patch=1")
         if self.stateful:
             self._check_stateful_params()
         self._check_quantile_params()
@@ -401,7 +417,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         cfg = self._net_config(
             input_size=values.shape[1], output_size=len(self.roles_.target), horizon=H,
             head=_NET_HEAD[self.head], bidirectional=self.bidirectional_encoder,
-            future_size=len(self._future_cols()))
+            future_size=len(self._future_cols()), patch=int(self.patch))
         return values, train, val, cfg
 
     def _channels(self, panel: Panel, raw: np.ndarray, series_idx: np.ndarray,

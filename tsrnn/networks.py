@@ -80,6 +80,10 @@ class NetConfig:
         Quantile levels (ascending, in (0, 1)). When given, every output value becomes ``Q``
         non-crossing quantiles (see :func:`monotone_quantiles`) and the heads return
         ``(B, S, O, Q)``; the decoder feeds back the level nearest 0.5.
+    patch : int, default=1
+        Consecutive input steps the backbone reads as one recurrent step:
+        ``(B, L, F) -> (B, L / patch, patch * F)``, so the cell runs ``patch`` times fewer
+        sequential steps. ``L`` must be a multiple of ``patch``; not with packed sequences.
     """
 
     input_size: int = 1
@@ -99,6 +103,7 @@ class NetConfig:
     future_size: int = 0
     feedback: str = "value"
     quantiles: tuple[float, ...] = ()
+    patch: int = 1
 
     def __post_init__(self) -> None:
         levels = tuple(float(q) for q in self.quantiles)
@@ -114,6 +119,8 @@ class NetConfig:
             raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
         if self.nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {self.nonlinearity!r}")
+        if not (isinstance(self.patch, int) and self.patch >= 1):
+            raise ValueError(f"patch must be an integer >= 1, got {self.patch!r}")
 
     @property
     def num_directions(self) -> int:
@@ -195,7 +202,7 @@ class RNNBackbone(nn.Module):
         if cfg.vocab_size > 0:
             self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, cfg.padding_idx)
             input_size = cfg.embedding_dim
-        self.rnn = _make_rnn(cfg, input_size, cfg.bidirectional)
+        self.rnn = _make_rnn(cfg, input_size * cfg.patch, cfg.bidirectional)
 
     def init_state(self, batch_size: int) -> State:
         cfg = self.cfg
@@ -207,6 +214,8 @@ class RNNBackbone(nn.Module):
     ) -> tuple[torch.Tensor, State]:
         if self.embedding is not None:
             x = self.embedding(x)  # (B, L) -> (B, L, E)
+        if self.cfg.patch > 1:
+            x = self._patches(x, lengths)  # (B, L, F) -> (B, L/p, p*F)
         if state is None:
             state = self.init_state(x.shape[0])
         if lengths is None:
@@ -217,6 +226,15 @@ class RNNBackbone(nn.Module):
         # packed -> (B, L, D*H), zeros past each length
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         return out, state
+
+
+    def _patches(self, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        p = self.cfg.patch
+        batch, steps, width = x.shape
+        if lengths is not None or steps % p:
+            raise ValueError(f"patch {p} needs whole patches and no packed sequences; got "
+                             f"{steps} steps" + (" with lengths" if lengths is not None else ""))
+        return x.reshape(batch, steps // p, p * width)  # (B, L, F) -> (B, L/p, p*F)
 
 
 def _last_layer_hidden(state: State, cfg: NetConfig) -> torch.Tensor:
