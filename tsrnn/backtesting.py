@@ -90,19 +90,19 @@ class ForecasterMixin:
         """Forecasts ``(n_series, h, C)`` -> DataFrame on the future timestamps (``columns``
         default to the target names)."""
         roles = roles or self.roles_
-        parts = []
-        for i, sid in enumerate(ids):
-            steps = future_index(last_index[i][-1], self.freq_, values.shape[1])
-            part = pd.DataFrame(values[i], index=steps.rename(last_index[i].name),
-                                columns=self.target_names_ if columns is None else columns)
-            if roles.id_col is not None:
-                part.insert(0, roles.id_col, sid)
-            parts.append(part)
-        out = pd.concat(parts)
-        if roles.time_col is None:
-            return out
-        out.insert(1 if roles.id_col is not None else 0, roles.time_col, out.index)
-        return out.reset_index(drop=True)
+        n, h = values.shape[:2]
+        stamps = [future_index(last_index[i][-1], self.freq_, h) for i in range(n)]
+        index = (stamps[0].append(stamps[1:]) if n > 1 else stamps[0]).rename(
+            last_index[0].name)
+        names = self.target_names_ if columns is None else columns
+        flat = values.reshape(n * h, -1)  # (n, h, C) -> (n*h, C)
+        cols = {}
+        if roles.id_col is not None:
+            cols[roles.id_col] = pd.Index(list(ids)).repeat(h)  # keeps the ids' dtype
+        if roles.time_col is not None:
+            cols[roles.time_col] = index
+        cols.update((name, flat[:, j]) for j, name in enumerate(names))
+        return pd.DataFrame(cols, index=index if roles.time_col is None else None)
 
     def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
         """Forecast from many origins of ``data`` and score each forecast against the actuals.

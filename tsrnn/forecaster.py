@@ -26,7 +26,14 @@ from .probabilistic import QuantileMixin
 from .reading import is_table_path, read_table
 from .scalers import SCALER_METHODS, Scaler
 from .stateful import StatefulMixin
-from .training import LOSSES, WindowData, predict_batches, seasonal_base, window_stats
+from .training import (
+    LOSSES,
+    WindowData,
+    eval_mode,
+    predict_batches,
+    seasonal_base,
+    window_stats,
+)
 from .windows import window_starts
 
 __all__ = ["RNNForecaster", "FORECAST_HEADS"]
@@ -586,7 +593,7 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
     @torch.no_grad()
     def _forecast(self, x: torch.Tensor, future: torch.Tensor, steps: int) -> np.ndarray:
         """Scaled forecasts ``(S, steps, K)`` from scaled windows, rolled forward in blocks."""
-        net, k, block = self.network_.eval(), len(self.roles_.target), self._block
+        net, k, block = eval_mode(self.network_), len(self.roles_.target), self._block
         if steps > block and self.roles_.past:
             raise ConfigError(f"horizon={steps} needs rolling the model forward, but its past "
                               f"covariates {self.roles_.past} are unknown beyond now; ask for at "

@@ -32,6 +32,7 @@ __all__ = [
     "Batch",
     "TensorData",
     "WindowData",
+    "eval_mode",
     "StreamData",
     "window_stats",
     "seasonal_base",
@@ -552,6 +553,14 @@ def fit_loop(network, train, val=None, *, config: TrainConfig, callbacks=(), opt
     return state
 
 
+def eval_mode(network: nn.Module) -> nn.Module:
+    """``network`` in evaluation mode; skips ``eval()``'s walk when no module is training (a
+    fitted network always is in eval mode, and the walk is a tenth of a one-series predict)."""
+    if any(m.training for m in network.modules()):
+        network.eval()
+    return network
+
+
 @torch.no_grad()
 def predict_batches(network, data, batch_size: int = 4096, fixed: bool = False) -> torch.Tensor:
     """Network outputs for every sample of ``data`` (evaluation mode, no teacher forcing).
@@ -560,7 +569,7 @@ def predict_batches(network, data, batch_size: int = 4096, fixed: bool = False) 
     its final row), so a sample's prediction does not depend on how many others come with it:
     float32 matrix kernels round differently for different batch shapes.
     """
-    network.eval()
+    eval_mode(network)
     n, outs = len(data), []
     for start in range(0, n, batch_size):
         if fixed:
