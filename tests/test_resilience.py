@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -179,6 +180,26 @@ def test_resumed_fit_equals_uninterrupted_fit(tmp_path, monkeypatch, extra):
     # the final model was written over the checkpoint by the caller; resume leaves a checkpoint
     resumed.save(tmp_path / "ck")
     assert checkpoint_info(tmp_path / "ck") is None
+
+
+def test_a_checkpoint_from_before_a_network_option_existed_still_resumes(tmp_path,
+                                                                        monkeypatch):
+    """Checkpoints written before ``patch`` existed have no such key in their network config;
+    they resume as if it had its default."""
+    data = _series()
+    whole = tsrnn.RNNForecaster(epochs=4, **FAST).fit(data)
+    _interrupt_after(2, monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        tsrnn.RNNForecaster(epochs=4, **FAST).fit(data, checkpoint=tmp_path / "ck")
+    monkeypatch.undo()
+    meta_path = tmp_path / "ck" / "model.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["config"]["patch"]
+    del meta["params"]["patch"]
+    meta_path.write_text(json.dumps(meta))
+    resumed = tsrnn.resume(tmp_path / "ck", data)
+    assert resumed.network_.cfg.patch == 1
+    assert [r["train_loss"] for r in resumed.history_] == [r["train_loss"] for r in whole.history_]
 
 
 def test_resume_refuses_other_data_and_finished_models(tmp_path, monkeypatch):

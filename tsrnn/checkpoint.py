@@ -23,6 +23,7 @@ import torch
 
 from ._validation import ConfigError, DataError, ModelFileError, check_positive_int
 from .callbacks import Checkpoint, EarlyStopping, FitState
+from .networks import NetConfig
 from .persistence import load_model
 from .serialize import from_files, save
 from .training import Resume
@@ -118,7 +119,7 @@ class ResumePoint:
         if not same:
             raise DataError("the data differs from the data this checkpoint was trained on "
                             "(its scaling statistics changed); resume with the same data")
-        if json.loads(json.dumps(cfg.to_dict())) != self.config:
+        if _as_json(cfg.to_dict()) != _saved_config(self.config):
             raise ModelFileError("the checkpoint's network does not fit this data and these "
                                  "parameters; resume with the same data and settings")
         estimator.network_ = estimator._make_network(cfg, 0)  # weights come next
@@ -128,6 +129,20 @@ class ResumePoint:
                                                 weight_decay=estimator.weight_decay)
         estimator.optimizer_.load_state_dict(self.optimizer)
         estimator.history_ = list(self.history)
+
+
+def _as_json(value):
+    return json.loads(json.dumps(value))
+
+
+def _saved_config(config: dict) -> dict:
+    """A checkpoint's network config with every field, as JSON: a checkpoint written before a
+    field existed (e.g. ``patch``) gets that field's default, as loading its model does."""
+    try:
+        return _as_json(NetConfig(**config).to_dict())
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"the checkpoint's network configuration is not valid ({exc}); "
+                             "start the fit again") from None
 
 
 def checkpoint_info(path) -> dict | None:
