@@ -7,7 +7,7 @@ with empty cells at the end. The series have no timestamps, so they become a lon
 ``(id, t, y)`` with an integer step ``t`` and the forecaster runs with ``time_col="t"``.
 
 One forecaster (or the mean of ``--seeds`` of them) is trained on every training series, forecasts
-the 48 test steps of each, and is scored with the M4 definitions (``tsrnn.metrics``):
+the 48 test steps of each, and is scored with the M4 definitions (``tsrnn.metrics.point``):
 
 * sMAPE = mean(200 |y - yhat| / (|y| + |yhat|)) over all series and steps;
 * MASE = per series, the MAE divided by the in-sample seasonal-naive MAE (m = 24), then averaged.
@@ -20,7 +20,7 @@ With ``--quantiles`` (levels 0.025, 0.5, 0.975 unless given, e.g. ``--quantiles
 0.025,0.1,0.5,0.9,0.975``) the forecaster also learns quantiles (pinball loss; the point forecast
 is the median) and a second table scores the intervals on the test file: pinball loss, CRPS
 (from the quantiles), and for every central interval its empirical coverage and M4's MSIS
-(``tsrnn.intervals``), beside the seasonal-naive intervals of the M4 benchmarks (seasonal naive
+(``tsrnn.metrics.intervals``), beside the seasonal-naive intervals of the M4 benchmarks (seasonal naive
 +- z sigma sqrt(k), sigma from the in-sample seasonal-naive residuals, k the season ahead; and the
 same with a constant width) computed in the same run.
 
@@ -43,8 +43,8 @@ import pandas as pd
 import torch
 
 from tsrnn import RNNForecaster
-from tsrnn.intervals import check_levels, score_quantiles, seasonal_naive_quantiles
-from tsrnn.metrics import mase, naive2_forecast, seasonal_naive_forecast, smape
+from tsrnn.metrics.intervals import check_levels, score_quantiles, seasonal_naive_quantiles
+from tsrnn.metrics.point import mase, naive2_forecast, seasonal_naive_forecast, smape
 
 HORIZON = 48
 SEASON = 24

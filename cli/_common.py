@@ -89,7 +89,7 @@ def check_output(path: Path | None) -> None:
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> None:
     """Write ``frame`` atomically (temp file + rename) as CSV or JSON records."""
-    from tsrnn.persistence import atomic_write_text
+    from tsrnn.io.modeldir import atomic_write_text
 
     flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
     if fmt == "json":

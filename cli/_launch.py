@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from tsrnn import TrainingError, TsrnnError
-from tsrnn.checkpoint import checkpoint_info
+from tsrnn.forecast.checkpoint import checkpoint_info
 
 __all__ = ["end_worker", "launch", "peer_errors", "resume_hint"]
 
@@ -104,7 +104,7 @@ def _report(exc, log_dir: Path, nproc: int, model_dir: Path) -> None:
 
 def resume_hint() -> str:
     """`` --nproc N`` inside a worker of N processes, else nothing."""
-    from tsrnn.distributed import launched
+    from tsrnn.forecast.distributed import launched
 
     return f" --nproc {os.environ['WORLD_SIZE']}" if launched() else ""
 

@@ -1,5 +1,5 @@
 """``tsrnn fit``: train a forecaster on a CSV or Parquet file and save it (``--nproc N``:
-data-parallel in N processes, see :mod:`tsrnn.distributed`)."""
+data-parallel in N processes, see :mod:`tsrnn.forecast.distributed`)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from tsrnn import (
     load,
     resume,
 )
-from tsrnn.checkpoint import checkpoint_info
-from tsrnn.distributed import (
+from tsrnn.data.panel import FILL_METHODS, fill_missing, to_panel
+from tsrnn.forecast.checkpoint import checkpoint_info
+from tsrnn.forecast.distributed import (
     Shard,
     agree_min,
     all_rows,
@@ -31,10 +32,9 @@ from tsrnn.distributed import (
     make_shard,
     setup,
 )
-from tsrnn.forecaster import FORECAST_HEADS
-from tsrnn.frames import FILL_METHODS, fill_missing, to_panel
-from tsrnn.reading import guess_time_column, read_table, seasonal_period
-from tsrnn.training import resolve_device
+from tsrnn.forecast.forecaster import FORECAST_HEADS
+from tsrnn.io.tables import guess_time_column, read_table, seasonal_period
+from tsrnn.nn.loop import resolve_device
 
 from ._common import check_output, echo_table, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from tsrnn import load
-from tsrnn.networks import count_parameters
-from tsrnn.persistence import load_model
+from tsrnn.io.modeldir import load_model
+from tsrnn.nn.networks import count_parameters
 
 from ._common import check_output, say
 

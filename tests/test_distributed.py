@@ -15,9 +15,9 @@ import pytest
 import torch.distributed as dist
 
 import tsrnn
-from tsrnn import distributed
-from tsrnn.checkpoint import checkpoint_info
-from tsrnn.metrics import smape
+from tsrnn.forecast import distributed as distributed
+from tsrnn.forecast.checkpoint import checkpoint_info
+from tsrnn.metrics.point import smape
 
 from .cli_helpers import run_tsrnn, tsrnn_script
 

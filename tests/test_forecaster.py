@@ -182,7 +182,7 @@ def test_clear_errors():
 
 
 def test_plots_render(tmp_path):
-    from tsrnn.plotting import plot_forecast, plot_history, save_figure
+    from tsrnn.plotting.forecast import plot_forecast, plot_history, save_figure
 
     df = hourly(24 * 10)
     model = RNNForecaster(lookback=24, horizon=12, epochs=2, **FAST).fit(df.iloc[:-12])
@@ -196,7 +196,7 @@ def test_plots_render(tmp_path):
 def test_seasonal_base_repeats_the_last_season():
     import torch
 
-    from tsrnn.training import seasonal_base
+    from tsrnn.nn.loop import seasonal_base
 
     x = torch.arange(10.0).reshape(1, 10, 1)
     assert seasonal_base(x, 4, 6)[0, :, 0].tolist() == [6, 7, 8, 9, 6, 7]

@@ -9,10 +9,10 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-import tsrnn.training
+import tsrnn.nn.loop
 from tsrnn import CharLanguageModel, ConfigError, DataError, ModelFileError, batchify
-from tsrnn.networks import RNNNetwork
-from tsrnn.persistence import save_model
+from tsrnn.io.modeldir import save_model
+from tsrnn.nn.networks import RNNNetwork
 
 SENTENCE = "the cat sat on the mat. "
 CORPUS = SENTENCE * 60
@@ -79,7 +79,7 @@ def test_the_carried_state_is_what_makes_the_pattern_learnable(monkeypatch, mode
     """With bptt=8, a chunk starting at "t" cannot tell whether "h", " " or "." comes next;
     the state carried from the chunk before can. Cutting it (zero state at every chunk) leaves
     a loss floor; the stateful model goes far below it."""
-    monkeypatch.setattr(tsrnn.training, "detach_state", lambda state: None)
+    monkeypatch.setattr(tsrnn.nn.loop, "detach_state", lambda state: None)
     cut = CharLanguageModel(**SMALL).fit(CORPUS)
     stateful, stateless = model.history_[-1]["train_loss"], cut.history_[-1]["train_loss"]
     print(f"final train loss: stateful {stateful:.3f}, state cut at chunks {stateless:.3f}")

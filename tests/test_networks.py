@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from tsrnn.networks import NetConfig, RNNNetwork, count_parameters
-from tsrnn.state import select_state, state_from_tensors, state_tensors
+from tsrnn.nn.networks import NetConfig, RNNNetwork, count_parameters
+from tsrnn.nn.state import select_state, state_from_tensors, state_tensors
 
 CELLS = ["rnn", "lstm", "gru"]
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import tsrnn
-from tsrnn.chunked import TableWriter, predict_to_file
 from tsrnn.cli import main
-from tsrnn.parquet import parquet_ids, read_parquet
+from tsrnn.forecast.chunked import TableWriter, predict_to_file
+from tsrnn.io.parquet import parquet_ids, read_parquet
 
 from .cli_helpers import run_tsrnn
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from tsrnn import persistence
 from tsrnn._validation import ConfigError, ModelFileError
-from tsrnn.persistence import (
+from tsrnn.io import modeldir as persistence
+from tsrnn.io.modeldir import (
     FORMAT_VERSION,
     META_FILE,
     TENSORS_FILE,
@@ -522,8 +522,8 @@ def test_header_length_starting_with_0x80_is_not_mistaken_for_pickle(tmp_path):
     """A safetensors header whose length's low byte is 0x80 must load (regression)."""
     import json as _json
 
-    from tsrnn.persistence import load_model as _load
-    from tsrnn.persistence import save_model as _save
+    from tsrnn.io.modeldir import load_model as _load
+    from tsrnn.io.modeldir import save_model as _save
 
     for pad in range(0, 300):
         tensors = {"w" + "x" * pad: torch.zeros(1)}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import tsrnn
 from tsrnn import ConfigError, DataError, RNNForecaster
 from tsrnn.cli import main
-from tsrnn.intervals import (
+from tsrnn.metrics.intervals import (
     check_levels,
     coverage,
     crps_from_quantiles,
@@ -22,8 +22,8 @@ from tsrnn.intervals import (
     score_quantiles,
     seasonal_naive_quantiles,
 )
-from tsrnn.networks import NetConfig, RNNNetwork, monotone_quantiles
-from tsrnn.training import make_loss
+from tsrnn.nn.loop import make_loss
+from tsrnn.nn.networks import NetConfig, RNNNetwork, monotone_quantiles
 
 from .cli_helpers import FIT_FAST, hourly_frame
 
@@ -222,8 +222,8 @@ def test_error_scale_gives_regular_series_narrow_intervals():
 
 
 def test_error_scale_divides_training_targets_by_the_window_spread():
-    from tsrnn.probabilistic import _ErrorScaled, window_spread
-    from tsrnn.training import WindowData
+    from tsrnn.forecast.quantiles import _ErrorScaled, window_spread
+    from tsrnn.nn.loop import WindowData
 
     x = torch.tensor([[0.0], [2.0], [1.0], [5.0], [4.0], [6.0]])  # (N=6, C=1)
     plain = WindowData(x, torch.tensor([0]), lookback=4, horizon=2, n_targets=1)

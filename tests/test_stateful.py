@@ -8,10 +8,10 @@ import torch
 
 import tsrnn
 from tsrnn import ConfigError, DataError, RNNForecaster
-from tsrnn.networks import NetConfig, RNNNetwork
-from tsrnn.state import detach_state
-from tsrnn.training import StreamData
-from tsrnn.windows import series_offsets, stream_layout
+from tsrnn.data.windows import series_offsets, stream_layout
+from tsrnn.nn.loop import StreamData
+from tsrnn.nn.networks import NetConfig, RNNNetwork
+from tsrnn.nn.state import detach_state
 
 FAST = dict(hidden_size=16, random_state=0, device="cpu")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tsrnn import DataError, TsrnnError
-from tsrnn.windows import (
+from tsrnn.data.windows import (
     batchify,
     iter_chunks,
     series_offsets,

@@ -9,16 +9,16 @@ from ._validation import (
     TrainingError,
     TsrnnError,
 )
-from .baselines import NaiveForecaster, SeasonalNaiveForecaster
-from .checkpoint import Checkpointing, resume
-from .estimators import RNNClassifier, RNNRegressor
-from .forecaster import RNNForecaster
-from .language_model import CharLanguageModel
-from .networks import NetConfig, RNNNetwork
-from .reading import read_csv
-from .serialize import load
-from .text import CharEncoder, TokenEncoder, load_text_csv, load_text_folder
-from .windows import batchify, sliding_windows, time_split, window_starts
+from .data.windows import batchify, sliding_windows, time_split, window_starts
+from .estimators.language_model import CharLanguageModel
+from .estimators.sequence import RNNClassifier, RNNRegressor
+from .forecast.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from .forecast.checkpoint import Checkpointing, resume
+from .forecast.forecaster import RNNForecaster
+from .forecast.serialize import load
+from .io.tables import read_csv
+from .nn.networks import NetConfig, RNNNetwork
+from .text.encoders import CharEncoder, TokenEncoder, load_text_csv, load_text_folder
 
 __version__ = "0.1.0"
 
