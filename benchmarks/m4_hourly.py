@@ -43,8 +43,15 @@ import pandas as pd
 import torch
 
 from tsrnn import RNNForecaster
-from tsrnn.metrics.intervals import check_levels, score_quantiles, seasonal_naive_quantiles
-from tsrnn.metrics.point import mase, naive2_forecast, seasonal_naive_forecast, smape
+from tsrnn.metrics import (
+    check_levels,
+    mase,
+    naive2_forecast,
+    score_quantiles,
+    seasonal_naive_forecast,
+    seasonal_naive_quantiles,
+    smape,
+)
 
 HORIZON = 48
 SEASON = 24

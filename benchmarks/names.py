@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from tsrnn import CharEncoder, RNNClassifier, load_text_folder
-from tsrnn.plotting.forecast import plot_confusion
+from tsrnn.plotting import plot_confusion
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -63,7 +63,7 @@ from peers_libs import epochs_for, fit_darts, fit_nf, preload, version, windows_
 
 from tsrnn import RNNForecaster
 from tsrnn.data.windows import window_starts
-from tsrnn.metrics.point import seasonal_naive_forecast
+from tsrnn.metrics import seasonal_naive_forecast
 from tsrnn.nn.networks import count_parameters
 
 SIDES = ("tsrnn", "bare", "darts", "nf")

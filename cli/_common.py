@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, TsrnnError
+from tsrnn.io import atomic_write_text
 
 __all__ = ["TsrnnGroup", "parse_sets", "check_output", "write_table", "echo_table", "say"]
 
@@ -89,8 +90,6 @@ def check_output(path: Path | None) -> None:
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> None:
     """Write ``frame`` atomically (temp file + rename) as CSV or JSON records."""
-    from tsrnn.io.modeldir import atomic_write_text
-
     flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
     if fmt == "json":
         text = flat.to_json(orient="records", date_format="iso", indent=1)

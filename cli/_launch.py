@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from tsrnn import TrainingError, TsrnnError
-from tsrnn.forecast.checkpoint import checkpoint_info
+from tsrnn.forecast import checkpoint_info
+from tsrnn.forecast.distributed import launched
 
 __all__ = ["end_worker", "launch", "peer_errors", "resume_hint"]
 
@@ -104,8 +105,6 @@ def _report(exc, log_dir: Path, nproc: int, model_dir: Path) -> None:
 
 def resume_hint() -> str:
     """`` --nproc N`` inside a worker of N processes, else nothing."""
-    from tsrnn.forecast.distributed import launched
-
     return f" --nproc {os.environ['WORLD_SIZE']}" if launched() else ""
 
 

@@ -21,8 +21,8 @@ from tsrnn import (
     load,
     resume,
 )
-from tsrnn.data.panel import FILL_METHODS, fill_missing, to_panel
-from tsrnn.forecast.checkpoint import checkpoint_info
+from tsrnn.data import FILL_METHODS, fill_missing, to_panel
+from tsrnn.forecast import FORECAST_HEADS, checkpoint_info
 from tsrnn.forecast.distributed import (
     Shard,
     agree_min,
@@ -32,9 +32,8 @@ from tsrnn.forecast.distributed import (
     make_shard,
     setup,
 )
-from tsrnn.forecast.forecaster import FORECAST_HEADS
-from tsrnn.io.tables import guess_time_column, read_table, seasonal_period
-from tsrnn.nn.loop import resolve_device
+from tsrnn.io import guess_time_column, read_table, seasonal_period
+from tsrnn.nn import resolve_device
 
 from ._common import check_output, echo_table, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint

@@ -8,9 +8,10 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, SeasonalNaiveForecaster, load, read_csv
-from tsrnn.forecast.chunked import predict_to_file
-from tsrnn.io.tables import PARQUET_SUFFIXES, read_table, seasonal_period
-from tsrnn.metrics.intervals import check_levels, level_name
+from tsrnn.forecast import predict_to_file
+from tsrnn.io import PARQUET_SUFFIXES, read_table, seasonal_period
+from tsrnn.metrics import check_levels, level_name
+from tsrnn.plotting import plot_backtest, plot_forecast, save_figure
 
 from ._common import check_output, echo_table, say, write_table
 
@@ -63,8 +64,6 @@ def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _plot(path: Path, history, predicted, model, actual=None, bands=None) -> None:
-    from tsrnn.plotting.forecast import plot_forecast, save_figure
-
     fig = plot_forecast(history, _by_time(predicted, model), actual, quantiles=bands,
                         id_col=model.roles_.id_col, max_history=4 * model.lookback)
     save_figure(fig, path)
@@ -207,7 +206,5 @@ def backtest(model_dir, data, start, stride, horizon, output, plot):
         write_table(result.metrics, output)
         say(f"metrics written to {output}")
     if plot is not None:
-        from tsrnn.plotting.forecast import plot_backtest, save_figure
-
         save_figure(plot_backtest(result), plot)
         say(f"plot written to {plot}")

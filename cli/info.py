@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from tsrnn import datasets as registry
 from tsrnn import load
-from tsrnn.io.modeldir import load_model
-from tsrnn.nn.networks import count_parameters
+from tsrnn.io import load_model
+from tsrnn.nn import count_parameters
 
 from ._common import check_output, say
 
@@ -63,8 +64,6 @@ def datasets():
 @datasets.command("list")
 def list_():
     """List the bundled datasets."""
-    from tsrnn import datasets as registry
-
     for name in registry.names():
         click.echo(f"{name:14s} {registry.load(name).description}")
 
@@ -73,8 +72,6 @@ def list_():
 @click.argument("name")
 def show(name):
     """Describe dataset NAME: columns, frequency, suggested settings, source and licence."""
-    from tsrnn import datasets as registry
-
     click.echo(registry.describe(name))
 
 
@@ -83,8 +80,6 @@ def show(name):
 @click.argument("out", type=click.Path(path_type=Path))
 def export(name, out):
     """Write dataset NAME to the CSV file OUT."""
-    from tsrnn import datasets as registry
-
     check_output(out)
     path = registry.export(name, out)
     say(f"{name} written to {path}")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tsrnn import ConfigError, DataError, SeasonalNaiveForecaster, datasets
-from tsrnn.data.panel import to_panel
+from tsrnn.data import to_panel
 
 EXPECTED = {
     "weather": {"columns": ["origin", "time", "temp", "dewp", "humid", "pressure",

@@ -17,7 +17,7 @@ import torch.distributed as dist
 import tsrnn
 from tsrnn.forecast import distributed as distributed
 from tsrnn.forecast.checkpoint import checkpoint_info
-from tsrnn.metrics.point import smape
+from tsrnn.metrics import smape
 
 from .cli_helpers import run_tsrnn, tsrnn_script
 

@@ -182,7 +182,7 @@ def test_clear_errors():
 
 
 def test_plots_render(tmp_path):
-    from tsrnn.plotting.forecast import plot_forecast, plot_history, save_figure
+    from tsrnn.plotting import plot_forecast, plot_history, save_figure
 
     df = hourly(24 * 10)
     model = RNNForecaster(lookback=24, horizon=12, epochs=2, **FAST).fit(df.iloc[:-12])

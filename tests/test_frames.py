@@ -1,4 +1,4 @@
-"""Tests for tsrnn.data.panel: DataFrame <-> panel arrays, frequency, fill, calendar, scaling."""
+"""Tests for tsrnn.data: DataFrame <-> panel arrays, frequency, fill, calendar, scaling."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tsrnn import ConfigError, DataError, ModelFileError
-from tsrnn.data.panel import (
+from tsrnn.data import (
     Panel,
     Scaler,
     calendar_feature_names,

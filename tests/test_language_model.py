@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 import tsrnn.nn.loop
 from tsrnn import CharLanguageModel, ConfigError, DataError, ModelFileError, batchify
-from tsrnn.io.modeldir import save_model
+from tsrnn.io import save_model
 from tsrnn.nn.networks import RNNNetwork
 
 SENTENCE = "the cat sat on the mat. "

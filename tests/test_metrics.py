@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tsrnn import ConfigError, DataError
-from tsrnn.metrics.point import (
+from tsrnn.metrics import (
     METRICS,
     centered_moving_average,
     mae,

@@ -19,7 +19,7 @@ from safetensors.torch import save as st_save
 import tsrnn
 from tsrnn import ModelFileError, RNNForecaster
 from tsrnn.cli import main
-from tsrnn.io.modeldir import META_FILE, TENSORS_FILE
+from tsrnn.io import META_FILE, TENSORS_FILE
 
 
 class _WritesMarker:

@@ -13,16 +13,17 @@ import pytest
 import torch
 
 from tsrnn._validation import ConfigError, ModelFileError
-from tsrnn.io import modeldir as persistence
-from tsrnn.io.modeldir import (
-    FORMAT_VERSION,
+from tsrnn.io import (
     META_FILE,
     TENSORS_FILE,
+    atomic,
     atomic_write_bytes,
     atomic_write_text,
     load_model,
     save_model,
 )
+from tsrnn.io import modeldir as persistence
+from tsrnn.io.modelmeta import FORMAT_VERSION
 
 META = {
     "kind": "forecaster",
@@ -216,7 +217,7 @@ def test_interrupt_before_swap_keeps_old_model(model, monkeypatch, error, raised
         seen.append(sorted(os.listdir(new)))  # the temp dir is complete at this point
         raise error
 
-    monkeypatch.setattr(persistence, "_swap_into_place", fail_swap)
+    monkeypatch.setattr(atomic, "_swap_into_place", fail_swap)
     with pytest.raises(raised or type(error), match="no space left" if raised else None):
         save_model(path, {"w": torch.zeros(3)}, {**META, "kind": "regressor"})
     assert seen == [[META_FILE, TENSORS_FILE]]
@@ -225,14 +226,14 @@ def test_interrupt_before_swap_keeps_old_model(model, monkeypatch, error, raised
 
 def test_interrupt_while_writing_files_keeps_old_model(model, monkeypatch):
     path, tensors = model
-    real = persistence._write_synced
+    real = atomic._write_synced
 
     def second_write_fails(file, data):
         if file.name == META_FILE:
             raise KeyboardInterrupt
         real(file, data)
 
-    monkeypatch.setattr(persistence, "_write_synced", second_write_fails)
+    monkeypatch.setattr(atomic, "_write_synced", second_write_fails)
     with pytest.raises(KeyboardInterrupt):
         save_model(path, {"w": torch.zeros(3)}, META)
     _assert_old_model_intact(path, tensors)
@@ -248,8 +249,8 @@ def test_two_rename_fallback_restores_old_model(model, monkeypatch):
             raise KeyboardInterrupt
         real_rename(src, dst)
 
-    monkeypatch.setattr(persistence, "_exchange", lambda a, b: False)
-    monkeypatch.setattr(persistence.os, "rename", rename)
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(atomic.os, "rename", rename)
     with pytest.raises(KeyboardInterrupt):
         save_model(path, {"w": torch.zeros(3)}, META)
     monkeypatch.undo()
@@ -258,7 +259,7 @@ def test_two_rename_fallback_restores_old_model(model, monkeypatch):
 
 def test_two_rename_fallback_succeeds(model, monkeypatch):
     path, _ = model
-    monkeypatch.setattr(persistence, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
     save_model(path, {"w": torch.zeros(3)}, META)
     assert list(load_model(path)[0]) == ["w"]
     assert sorted(os.listdir(path.parent)) == [path.name]
@@ -286,7 +287,7 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
     def no_replace(src, dst):
         raise OSError("nope")
 
-    monkeypatch.setattr(persistence.os, "replace", no_replace)
+    monkeypatch.setattr(atomic.os, "replace", no_replace)
     with pytest.raises(ModelFileError, match="nope"):
         atomic_write_text(target, "new")
     assert target.read_text() == "old"
@@ -522,8 +523,8 @@ def test_header_length_starting_with_0x80_is_not_mistaken_for_pickle(tmp_path):
     """A safetensors header whose length's low byte is 0x80 must load (regression)."""
     import json as _json
 
-    from tsrnn.io.modeldir import load_model as _load
-    from tsrnn.io.modeldir import save_model as _save
+    from tsrnn.io import load_model as _load
+    from tsrnn.io import save_model as _save
 
     for pad in range(0, 300):
         tensors = {"w" + "x" * pad: torch.zeros(1)}

@@ -16,7 +16,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from tsrnn import ConfigError, DataError  # noqa: E402
-from tsrnn.plotting.forecast import plot_confusion, plot_forecast, plot_history, save_figure  # noqa: E402
+from tsrnn.plotting import plot_confusion, plot_forecast, plot_history, save_figure  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

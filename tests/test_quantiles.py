@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import tsrnn
 from tsrnn import ConfigError, DataError, RNNForecaster
 from tsrnn.cli import main
-from tsrnn.metrics.intervals import (
+from tsrnn.metrics import (
     check_levels,
     coverage,
     crps_from_quantiles,

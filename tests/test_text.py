@@ -21,7 +21,7 @@ from tsrnn import (
     load_text_csv,
     load_text_folder,
 )
-from tsrnn.text.encoders import char_transduction_pairs, fold_ascii, transduction_pairs
+from tsrnn.text import char_transduction_pairs, fold_ascii, transduction_pairs
 
 # -- encoders ------------------------------------------------------------------------------------
 

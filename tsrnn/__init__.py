@@ -9,16 +9,19 @@ from ._validation import (
     TrainingError,
     TsrnnError,
 )
-from .data.windows import batchify, sliding_windows, time_split, window_starts
-from .estimators.language_model import CharLanguageModel
-from .estimators.sequence import RNNClassifier, RNNRegressor
-from .forecast.baselines import NaiveForecaster, SeasonalNaiveForecaster
-from .forecast.checkpoint import Checkpointing, resume
-from .forecast.forecaster import RNNForecaster
-from .forecast.serialize import load
-from .io.tables import read_csv
-from .nn.networks import NetConfig, RNNNetwork
-from .text.encoders import CharEncoder, TokenEncoder, load_text_csv, load_text_folder
+from .data import batchify, sliding_windows, time_split, window_starts
+from .estimators import CharLanguageModel, RNNClassifier, RNNRegressor
+from .forecast import (
+    Checkpointing,
+    NaiveForecaster,
+    RNNForecaster,
+    SeasonalNaiveForecaster,
+    load,
+    resume,
+)
+from .io import read_csv
+from .nn import NetConfig, RNNNetwork
+from .text import CharEncoder, TokenEncoder, load_text_csv, load_text_folder
 
 __version__ = "0.1.0"
 

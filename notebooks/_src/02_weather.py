@@ -26,7 +26,7 @@ from tsrnn import (
     sliding_windows,
 )
 from tsrnn.datasets import describe, load
-from tsrnn.plotting.forecast import plot_confusion
+from tsrnn.plotting import plot_confusion
 
 torch.set_num_threads(1)
 print(describe("weather"))

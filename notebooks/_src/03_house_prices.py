@@ -18,7 +18,7 @@ import torch
 
 from tsrnn import NaiveForecaster, RNNForecaster, SeasonalNaiveForecaster
 from tsrnn.datasets import describe, load
-from tsrnn.plotting.forecast import plot_backtest, plot_forecast
+from tsrnn.plotting import plot_backtest, plot_forecast
 
 torch.set_num_threads(1)
 print(describe("house_prices"))

@@ -31,7 +31,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from tsrnn import CharEncoder, RNNClassifier, load_text_folder
-from tsrnn.plotting.forecast import plot_confusion
+from tsrnn.plotting import plot_confusion
 
 torch.set_num_threads(1)  # small network: one thread is fastest, and polite on a shared machine
 names = load_text_folder(DATA / "names")

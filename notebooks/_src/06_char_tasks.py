@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from tsrnn import CharEncoder, CharLanguageModel, RNNClassifier
-from tsrnn.text.encoders import char_transduction_pairs, transduction_pairs
+from tsrnn.text import char_transduction_pairs, transduction_pairs
 
 torch.set_num_threads(1)
 

@@ -22,7 +22,6 @@ __all__ = [
     "window_starts",
     "series_offsets",
     "batchify",
-    "iter_chunks",
     "stream_layout",
     "time_split",
     "check_length",
@@ -209,9 +208,9 @@ def batchify(values: np.ndarray, n_streams: int) -> np.ndarray:
     """Split one long series into ``n_streams`` contiguous streams, shape ``(B, S, F)``.
 
     Stream ``b`` holds rows ``b*S .. (b+1)*S - 1``; the ``T % B`` trailing rows are dropped.
-    Walking the streams in chunks along axis 1 (see :func:`iter_chunks`), row ``b`` of chunk
-    ``k + 1`` continues row ``b`` of chunk ``k``: the layout a stateful RNN needs. Returns a
-    view when ``values`` is C-contiguous.
+    Walking the streams in chunks along axis 1 (``streams[:, k * bptt : (k + 1) * bptt]``),
+    row ``b`` of chunk ``k + 1`` continues row ``b`` of chunk ``k``: the layout a stateful RNN
+    needs. Returns a view when ``values`` is C-contiguous.
     """
     n_streams = check_positive_int("n_streams", n_streams)
     values = _as_2d(values, "series")
@@ -249,13 +248,6 @@ def stream_layout(lengths: Sequence[int], stream_len: int,
     for b, rows in enumerate(streams):
         out[b, : len(rows)] = rows
     return out
-
-
-def iter_chunks(streams: np.ndarray, bptt: int):
-    """Yield consecutive ``(B, <=bptt, F)`` chunks of ``batchify`` output, in time order."""
-    bptt = check_positive_int("bptt", bptt)
-    for start in range(0, streams.shape[1], bptt):
-        yield streams[:, start : start + bptt]
 
 
 def time_split(

@@ -1,10 +1,20 @@
-"""``BaseRNNEstimator``: hyperparameters, seeding, device and pickling shared by estimators."""
+"""What every tsrnn estimator shares, as functions of its parameters (no base class).
+
+Each estimator passes its own ``get_params()`` (sklearn's contract: every parameter is set in
+``__init__``, unchanged), so nothing here reads an attribute an estimator might not define:
+
+- :func:`check_training_params` checks the network and training parameters in ``fit``;
+- :func:`network_config` and :func:`build_network` make the network, seeded;
+- :func:`train_config`, :func:`stopping` and :func:`train` run :func:`~tsrnn.nn.fit_loop`;
+- :func:`pickled` / :func:`unpickled` carry a fitted network through ``pickle`` as state dicts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 
 from .._validation import (
     DataError,
@@ -14,148 +24,148 @@ from .._validation import (
     check_positive_int,
     check_seed,
 )
-from ..nn.loop import EarlyStopping, TrainConfig, fit_loop, resolve_device, seeded
-from ..nn.networks import CELLS, NetConfig, RNNNetwork
+from ..nn import (
+    CELLS,
+    EarlyStopping,
+    FitState,
+    NetConfig,
+    Resume,
+    RNNNetwork,
+    TrainConfig,
+    fit_loop,
+    make_optimizer,
+    resolve_device,
+    seeded,
+)
 
-__all__ = ["BaseRNNEstimator"]
+__all__ = [
+    "as_tensor",
+    "build_network",
+    "check_network_params",
+    "check_tokens",
+    "check_training_params",
+    "network_config",
+    "pickled",
+    "stopping",
+    "train",
+    "train_config",
+    "unpickled",
+]
 
 
-class BaseRNNEstimator(BaseEstimator):
-    """Shared machinery of tsrnn's estimators (not used directly).
+def check_network_params(p: Mapping) -> None:
+    """Check ``cell``, ``hidden_size``, ``num_layers``, ``dropout`` and ``head_hidden``."""
+    check_choice("cell", p["cell"], CELLS)
+    check_positive_int("hidden_size", p["hidden_size"])
+    check_positive_int("num_layers", p["num_layers"])
+    check_float("dropout", p["dropout"], low=0.0, high=1.0, high_inclusive=False)
+    check_non_negative_int("head_hidden", p["head_hidden"])
 
-    Subclasses store their parameters in ``__init__`` unchanged (sklearn's rule) and call
-    :meth:`_check_common_params` at the start of ``fit``.
-    """
 
-    def _check_common_params(self) -> None:
-        check_choice("cell", self.cell, CELLS)
-        check_positive_int("hidden_size", self.hidden_size)
-        check_positive_int("num_layers", self.num_layers)
-        check_float("dropout", self.dropout, low=0.0, high=1.0, high_inclusive=False)
-        check_non_negative_int("head_hidden", self.head_hidden)
-        check_positive_int("epochs", self.epochs)
-        check_positive_int("batch_size", self.batch_size)
-        check_float("lr", self.lr, low=0.0, low_inclusive=False)
-        check_float("weight_decay", self.weight_decay, low=0.0)
-        if self.clip_grad is not None:
-            check_float("clip_grad", self.clip_grad, low=0.0, low_inclusive=False)
-        if self.early_stopping:
-            check_positive_int("patience", self.patience)
-        if self.max_steps is not None:
-            check_positive_int("max_steps", self.max_steps)
-        check_choice("on_divergence", self.on_divergence, ("raise", "rollback"))
-        check_choice("lr_schedule", self.lr_schedule, (None, "cosine"))
-        check_seed(self.random_state)
-        resolve_device(self.device)
+def check_training_params(p: Mapping) -> None:
+    """Check the network parameters and the training ones (epochs, batch_size, lr, ...)."""
+    check_network_params(p)
+    check_positive_int("epochs", p["epochs"])
+    check_positive_int("batch_size", p["batch_size"])
+    check_float("lr", p["lr"], low=0.0, low_inclusive=False)
+    check_float("weight_decay", p["weight_decay"], low=0.0)
+    if p["clip_grad"] is not None:
+        check_float("clip_grad", p["clip_grad"], low=0.0, low_inclusive=False)
+    if p["early_stopping"]:
+        check_positive_int("patience", p["patience"])
+    if p["max_steps"] is not None:
+        check_positive_int("max_steps", p["max_steps"])
+    check_choice("on_divergence", p["on_divergence"], ("raise", "rollback"))
+    check_choice("lr_schedule", p["lr_schedule"], (None, "cosine"))
+    check_seed(p["random_state"])
+    resolve_device(p["device"])
 
-    # -- building blocks used by subclasses -------------------------------------------------
 
-    def _seed(self) -> int | None:
-        return check_seed(self.random_state)
+def network_config(p: Mapping, **dims) -> NetConfig:
+    """NetConfig from the network parameters plus ``dims`` (data sizes, head, ...)."""
+    return NetConfig(cell=p["cell"], hidden_size=p["hidden_size"], num_layers=p["num_layers"],
+                     dropout=p["dropout"], head_hidden=p["head_hidden"], **dims)
 
-    def _device(self) -> torch.device:
-        return resolve_device(self.device)
 
-    def _net_config(self, **dims) -> NetConfig:
-        """NetConfig from the shared parameters plus ``dims`` (data sizes, head, ...)."""
-        return NetConfig(cell=self.cell, hidden_size=self.hidden_size,
-                         num_layers=self.num_layers, dropout=self.dropout,
-                         head_hidden=self.head_hidden, **dims)
+def build_network(cfg: NetConfig, seed: int | None, device: torch.device) -> RNNNetwork:
+    """A new network, its weights drawn from ``seed``, on ``device``."""
+    with seeded(seed):
+        return RNNNetwork(cfg).to(device)
 
-    def _make_network(self, cfg: NetConfig, seed: int | None) -> RNNNetwork:
-        with seeded(seed):
-            return RNNNetwork(cfg).to(self._device())
 
-    def _train_config(self, loss: str, epochs: int, seed: int | None) -> TrainConfig:
-        return TrainConfig(
-            epochs=epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            loss=loss,
-            clip_grad=self.clip_grad,
-            device=str(self._device()),
-            seed=seed,
-            verbose=bool(self.verbose),
-            max_steps=self.max_steps,
-            on_divergence=self.on_divergence,
-            lr_schedule=self.lr_schedule,
+def train_config(p: Mapping, loss: str, epochs: int, seed: int | None,
+                 quantiles: Sequence[float] = ()) -> TrainConfig:
+    """The TrainConfig of a fit with the parameters ``p``."""
+    return TrainConfig(
+        epochs=epochs, batch_size=p["batch_size"], lr=p["lr"], weight_decay=p["weight_decay"],
+        loss=loss, clip_grad=p["clip_grad"], device=str(resolve_device(p["device"])), seed=seed,
+        verbose=bool(p["verbose"]), max_steps=p["max_steps"], on_divergence=p["on_divergence"],
+        lr_schedule=p["lr_schedule"], quantiles=tuple(quantiles))
+
+
+def stopping(patience: int | None, val_data, best_weights=None) -> list[EarlyStopping]:
+    """``[EarlyStopping(patience)]`` when early stopping is on and there is validation data
+    (``best_weights``: those of a checkpoint being resumed), else ``[]``."""
+    if patience is None or not val_data:
+        return []
+    stopper = EarlyStopping(patience)
+    if best_weights is not None:
+        stopper.best_weights = best_weights
+    return [stopper]
+
+
+def train(network, train_data, val_data, config: TrainConfig, *, callbacks=(), optimizer=None,
+          history=None, resume: Resume | None = None, reduce=None) -> FitState:
+    """Train ``network`` on the config's device, seeded, continuing ``optimizer`` and
+    ``history`` if given (``reduce``, ``resume``: see :func:`~tsrnn.nn.fit_loop`)."""
+    device = torch.device(config.device)
+    with seeded(config.seed, device):
+        return fit_loop(network, train_data.to(device),
+                        val_data.to(device) if val_data else None, config=config,
+                        callbacks=list(callbacks), optimizer=optimizer, history=history,
+                        resume=resume, reduce=reduce)
+
+
+def pickled(state: dict) -> dict:
+    """An estimator's ``__dict__`` with ``network_``/``optimizer_`` as CPU state dicts."""
+    state = dict(state)
+    network = state.pop("network_", None)
+    optimizer = state.pop("optimizer_", None)
+    if network is not None:
+        state["_network_state"] = {
+            "config": network.cfg.to_dict(),
+            "weights": {k: v.detach().cpu() for k, v in network.state_dict().items()},
+            "optimizer": None if optimizer is None else optimizer.state_dict(),
+        }
+    return state
+
+
+def unpickled(state: dict) -> dict:
+    """The inverse of :func:`pickled`: the network rebuilt on the estimator's ``device``."""
+    state = dict(state)
+    saved = state.pop("_network_state", None)
+    if saved is not None:
+        network = RNNNetwork(NetConfig(**saved["config"]))
+        network.load_state_dict(saved["weights"])
+        state["network_"] = network.to(resolve_device(state["device"])).eval()
+        state["optimizer_"] = make_optimizer(state["network_"], state["lr"],
+                                             state["weight_decay"])
+        if saved["optimizer"] is not None:
+            state["optimizer_"].load_state_dict(saved["optimizer"])
+    return state
+
+
+def as_tensor(X: np.ndarray, tokens: bool, device: torch.device) -> torch.Tensor:
+    """A copy of ``X`` as a float32 tensor (or int64 token ids) on ``device``."""
+    dtype = torch.long if tokens else torch.float32
+    return torch.as_tensor(np.array(X, copy=True), dtype=dtype, device=device)
+
+
+def check_tokens(X: np.ndarray) -> np.ndarray:
+    """Token ids must be whole numbers in ``[0, vocab)``; returns them as int64."""
+    if not np.all(np.equal(np.mod(X, 1), 0)) or (X.size and X.min() < 0):
+        raise DataError(
+            "with embedding_dim set, X must hold non-negative integer token ids; "
+            "encode strings first (e.g. tsrnn.CharEncoder)"
         )
-
-    def _run_training(self, train, val, loss: str, epochs: int, seed: int | None,
-                      checkpoint=None, resume=None, parallel=None) -> None:
-        """Train ``self.network_`` (continuing ``self.optimizer_`` and ``self.history_``).
-
-        ``checkpoint`` (a path or :class:`~tsrnn.forecast.checkpoint.Checkpointing`) adds a callback
-        writing resumable checkpoints; ``resume`` (a :class:`~tsrnn.forecast.checkpoint.ResumePoint`)
-        continues an interrupted fit from its RNG states and best weights. ``parallel`` (a
-        :class:`~tsrnn.forecast.distributed.DataParallel`) trains this rank's share of a data-parallel
-        fit: DDP, the per-rank batch, losses averaged over ranks, checkpoints from rank 0 only.
-        """
-        from ..forecast.checkpoint import checkpoint_callback
-
-        config = self._train_config(loss, epochs, seed)
-        network, reduce = self.network_, None
-        if parallel is not None:
-            network, train, config = parallel.wrap(network, train, config)
-            reduce = parallel.reduce
-        callbacks = []
-        if self.early_stopping and val:
-            callbacks.append(EarlyStopping(self.patience))
-            if resume is not None:
-                callbacks[0].best_weights = resume.best_weights
-        if checkpoint is not None:
-            writer = checkpoint_callback(self, checkpoint, callbacks)
-            if parallel is None or parallel.writes:
-                callbacks.append(writer)
-        device = self._device()
-        with seeded(seed, device):
-            state = fit_loop(network, train.to(device), val.to(device) if val else None,
-                             config=config, callbacks=callbacks,
-                             optimizer=getattr(self, "optimizer_", None),
-                             history=getattr(self, "history_", None),
-                             resume=None if resume is None else resume.loop, reduce=reduce)
-        self.optimizer_ = state.optimizer
-        self.history_ = state.history
-        self.n_epochs_ = len(state.history)
-
-    # -- pickling through state dicts -------------------------------------------------------
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
-        network = state.pop("network_", None)
-        optimizer = state.pop("optimizer_", None)
-        if network is not None:
-            state["_network_state"] = {
-                "config": network.cfg.to_dict(),
-                "weights": {k: v.detach().cpu() for k, v in network.state_dict().items()},
-                "optimizer": None if optimizer is None else optimizer.state_dict(),
-            }
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        saved = state.pop("_network_state", None)
-        super().__setstate__(state)
-        if saved is not None:
-            network = RNNNetwork(NetConfig(**saved["config"]))
-            network.load_state_dict(saved["weights"])
-            self.network_ = network.to(self._device()).eval()
-            self.optimizer_ = torch.optim.Adam(self.network_.parameters(), lr=self.lr,
-                                               weight_decay=self.weight_decay)
-            if saved["optimizer"] is not None:
-                self.optimizer_.load_state_dict(saved["optimizer"])
-
-    # -- inference helpers -------------------------------------------------------------------
-
-    def _as_tensor(self, X: np.ndarray, tokens: bool) -> torch.Tensor:
-        dtype = torch.long if tokens else torch.float32
-        return torch.as_tensor(np.array(X, copy=True), dtype=dtype, device=self._device())
-
-    def _check_tokens(self, X: np.ndarray) -> np.ndarray:
-        """Token ids must be whole numbers in ``[0, vocab)``; returns them as int64."""
-        if not np.all(np.equal(np.mod(X, 1), 0)) or (X.size and X.min() < 0):
-            raise DataError(
-                "with embedding_dim set, X must hold non-negative integer token ids; "
-                "encode strings first (e.g. tsrnn.text.encoders.CharEncoder)"
-            )
-        return X.astype(np.int64)
+    return X.astype(np.int64)

@@ -1,8 +1,8 @@
 """Character-level language model (CharRNN) trained statefully over one long corpus.
 
-:class:`CharLanguageModel` encodes the corpus with :class:`~tsrnn.text.encoders.CharEncoder`, cuts it into
-``batch_size`` contiguous streams with :func:`~tsrnn.data.windows.batchify` and walks them in chunks
-of ``bptt`` characters with :class:`~tsrnn.nn.loop.StreamData`: the hidden state is carried
+:class:`CharLanguageModel` encodes the corpus with :class:`~tsrnn.CharEncoder`, cuts it into
+``batch_size`` contiguous streams with :func:`~tsrnn.batchify` and walks them in chunks of
+``bptt`` characters with :class:`~tsrnn.nn.StreamData`: the hidden state is carried
 (detached) from chunk to chunk, so the network reads the corpus as one text (truncated BPTT,
 as in pytorch/examples ``word_language_model``). It predicts the next character at every step.
 """
@@ -13,30 +13,30 @@ import math
 
 import numpy as np
 import torch
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator
 
 from .._validation import (
     DataError,
     ModelFileError,
-    check_choice,
+    check_fitted,
     check_float,
     check_non_negative_int,
     check_positive_int,
     check_seed,
 )
 from ..data.windows import batchify
-from ..io.modeldir import load_model, save_model
-from ..nn.loop import (
+from ..io import load_model, save_model
+from ..nn import (
+    NetConfig,
+    RNNNetwork,
     StreamData,
     TrainConfig,
     evaluate_streams,
-    fit_loop,
     make_loss,
-    seeded,
+    resolve_device,
 )
-from ..nn.networks import CELLS, NetConfig, RNNNetwork
 from ..text.encoders import PAD, UNKNOWN, CharEncoder
-from .base import BaseRNNEstimator
+from .base import build_network, check_network_params, network_config, pickled, train, unpickled
 
 __all__ = ["CharLanguageModel"]
 
@@ -53,7 +53,7 @@ def _corpus(X, name: str = "X") -> str:
                     f"{type(X).__name__}; read the text file into a str first")
 
 
-class CharLanguageModel(BaseRNNEstimator):
+class CharLanguageModel(BaseEstimator):
     """Next-character recurrent language model with stateful truncated-BPTT training.
 
     Parameters
@@ -132,13 +132,19 @@ class CharLanguageModel(BaseRNNEstimator):
         self.device = device
         self.verbose = verbose
 
+    def __getstate__(self) -> dict:
+        return pickled(super().__getstate__())
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(unpickled(state))
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
+
     def _check_params(self) -> None:
-        check_choice("cell", self.cell, CELLS)
-        for name in ("hidden_size", "num_layers", "embedding_dim", "bptt", "batch_size",
-                     "epochs", "min_freq"):
+        check_network_params(self.get_params())
+        for name in ("embedding_dim", "bptt", "batch_size", "epochs", "min_freq"):
             check_positive_int(name, getattr(self, name))
-        check_non_negative_int("head_hidden", self.head_hidden)
-        check_float("dropout", self.dropout, low=0.0, high=1.0, high_inclusive=False)
         check_float("lr", self.lr, low=0.0, low_inclusive=False)
         check_float("weight_decay", self.weight_decay, low=0.0)
         if self.clip_grad is not None:
@@ -159,16 +165,16 @@ class CharLanguageModel(BaseRNNEstimator):
                                     min_freq=self.min_freq, max_len=1).fit([text])
         data = self._streams(np.asarray(self.encoder_.encode(text), dtype=np.int64))
         vocab = self.encoder_.vocab_size_
-        seed = self._seed()
-        cfg = self._net_config(vocab_size=vocab, embedding_dim=self.embedding_dim,
-                               padding_idx=PAD, head="per_step", output_size=vocab, horizon=1)
-        self.network_ = self._make_network(cfg, seed)
+        seed = check_seed(self.random_state)
+        cfg = network_config(self.get_params(), vocab_size=vocab, padding_idx=PAD,
+                             embedding_dim=self.embedding_dim, head="per_step",
+                             output_size=vocab, horizon=1)
+        self.network_ = build_network(cfg, seed, self._device())
         config = TrainConfig(epochs=self.epochs, batch_size=self.n_streams_, lr=self.lr,
                              weight_decay=self.weight_decay, loss="cross_entropy",
                              clip_grad=self.clip_grad, shuffle=False,
                              device=str(self._device()), seed=seed, verbose=bool(self.verbose))
-        with seeded(seed, self._device()):  # dropout draws are repeatable too
-            state = fit_loop(self.network_, data.to(self._device()), config=config)
+        state = train(self.network_, data, None, config)  # seeded: dropout draws repeat
         self.optimizer_, self.history_ = state.optimizer, state.history
         self.n_epochs_ = len(state.history)
         return self
@@ -184,9 +190,7 @@ class CharLanguageModel(BaseRNNEstimator):
     # -- scoring -------------------------------------------------------------------------------
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "network_"):
-            raise NotFittedError("this CharLanguageModel is not fitted yet; call fit(corpus) "
-                                 "first")
+        check_fitted(self, "network_", "scoring or generating")
 
     def _ids(self, text: str) -> torch.Tensor:
         ids = self.encoder_.encode(text)

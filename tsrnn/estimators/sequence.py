@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
@@ -22,11 +23,22 @@ from .._validation import (
     check_fitted,
     check_float,
     check_positive_int,
+    check_seed,
 )
-from ..data.windows import time_split
-from ..nn.loop import LOSSES, TensorData, predict_batches
-from ..nn.networks import HEADS
-from .base import BaseRNNEstimator
+from ..data import time_split
+from ..nn import HEADS, LOSSES, TensorData, predict_batches, resolve_device
+from .base import (
+    as_tensor,
+    build_network,
+    check_tokens,
+    check_training_params,
+    network_config,
+    pickled,
+    stopping,
+    train,
+    train_config,
+    unpickled,
+)
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
@@ -97,7 +109,7 @@ _COMMON_DOC = """
         :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`."""
 
 
-class _SequenceEstimator(BaseRNNEstimator):
+class _SequenceEstimator(BaseEstimator):
     """Input handling and the fit / partial_fit template shared by both estimators."""
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
@@ -132,6 +144,15 @@ class _SequenceEstimator(BaseRNNEstimator):
         self.on_divergence = on_divergence
         self.lr_schedule = lr_schedule
 
+    def __getstate__(self) -> dict:
+        return pickled(super().__getstate__())
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(unpickled(state))
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
@@ -145,7 +166,7 @@ class _SequenceEstimator(BaseRNNEstimator):
         return self.embedding_dim is not None
 
     def _check_params(self) -> None:
-        self._check_common_params()
+        check_training_params(self.get_params())
         check_choice("head", self.head, HEADS)
         check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
         if self.early_stopping:
@@ -165,7 +186,7 @@ class _SequenceEstimator(BaseRNNEstimator):
             want = "(n, L) token ids" if self._tokens else "(n, L) or (n, L, F)"
             raise DataError(f"X must have shape {want}; got {X.shape}")
         if self._tokens:
-            X = self._check_tokens(X)
+            X = check_tokens(X)
         if reset:
             self.n_step_features_ = 0 if self._tokens else X.shape[2]
         elif not self._tokens and X.shape[2] != self.n_step_features_:
@@ -207,20 +228,26 @@ class _SequenceEstimator(BaseRNNEstimator):
             X = self._validate_X(X, reset=reset)
             lengths = self._lengths(X)
             y_t = self._prepare_y(X, y, lengths, reset=reset, classes=classes)
-        seed = self._seed()
+        seed = check_seed(self.random_state)
         if reset:
-            self.network_ = self._make_network(self._net_config(**self._net_dims(X, y_t)), seed)
+            cfg = network_config(self.get_params(), **self._net_dims(X, y_t))
+            self.network_ = build_network(cfg, seed, self._device())
         self._check_vocab(X)
         if self.head == "per_step" and y_t.shape[1] != X.shape[1]:
             raise DataError(f"head='per_step' needs one target per input step: X has "
                             f"{X.shape[1]} steps but y has {y_t.shape[1]}")
-        data = TensorData(self._as_tensor(X, self._tokens), y_t, lengths)
-        train, val = data, None
+        data = TensorData(as_tensor(X, self._tokens, self._device()), y_t, lengths)
+        train_data, val_data = data, None
         if self.early_stopping:
             tr, va = time_split(len(data), self.validation_fraction, name="X")
-            train, val = data.batch(tr), data.batch(va)
-            train, val = TensorData(*train), TensorData(*val)
-        self._run_training(train, val, self._loss_name(), epochs, seed)
+            train_data, val_data = TensorData(*data.batch(tr)), TensorData(*data.batch(va))
+        config = train_config(self.get_params(), self._loss_name(), epochs, seed)
+        state = train(self.network_, train_data, val_data, config,
+                      callbacks=stopping(self.patience if self.early_stopping else None, val_data),
+                      optimizer=getattr(self, "optimizer_", None),
+                      history=getattr(self, "history_", None))
+        self.optimizer_, self.history_, self.n_epochs_ = (state.optimizer, state.history,
+                                                          len(state.history))
         return self
 
     def _net_dims(self, X: np.ndarray, y_t: torch.Tensor) -> dict:
@@ -233,9 +260,19 @@ class _SequenceEstimator(BaseRNNEstimator):
         with _input_errors():
             X = self._validate_X(X, reset=False)
         self._check_vocab(X)
-        data = TensorData(self._as_tensor(X, self._tokens), None, self._lengths(X))
+        data = TensorData(as_tensor(X, self._tokens, self._device()), None, self._lengths(X))
         # fixed-size batches: a sample's prediction never depends on the rest of X
         return predict_batches(self.network_, data, batch_size=64, fixed=True).cpu()
+
+
+def _signature_with(init, **extra) -> inspect.Signature:
+    """The signature of ``init`` with the keyword parameters ``extra`` (name=default) first, so
+    that sklearn's ``get_params``, ``clone`` and ``set_params`` see every parameter."""
+    signature = inspect.signature(init)
+    this, *rest = signature.parameters.values()
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+             for name, default in extra.items()]
+    return signature.replace(parameters=[this, *added, *rest])
 
 
 class RNNRegressor(RegressorMixin, _SequenceEstimator):
@@ -260,23 +297,12 @@ class RNNRegressor(RegressorMixin, _SequenceEstimator):
         Features per step.
     """
 
-    def __init__(self, *, loss="mse", cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
-                 bidirectional=False, nonlinearity="tanh", head="last", head_hidden=0,
-                 embedding_dim=None, vocab_size=None, epochs=50, batch_size=32, lr=1e-3,
-                 weight_decay=0.0, clip_grad=1.0, early_stopping=False, patience=10,
-                 validation_fraction=0.1, random_state=None, device="auto", verbose=False,
-                 max_steps=None, on_divergence="raise",
-                 lr_schedule=None):
+    def __init__(self, *, loss="mse", **params):
         self.loss = loss
-        super().__init__(
-            cell=cell, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
-            bidirectional=bidirectional, nonlinearity=nonlinearity, head=head,
-            head_hidden=head_hidden, embedding_dim=embedding_dim, vocab_size=vocab_size,
-            epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
-            clip_grad=clip_grad, early_stopping=early_stopping, patience=patience,
-            validation_fraction=validation_fraction, random_state=random_state,
-            device=device, verbose=verbose, max_steps=max_steps,
-            on_divergence=on_divergence, lr_schedule=lr_schedule)
+        super().__init__(**params)
+
+    # the shared parameters are declared once, in _SequenceEstimator; sklearn reads this
+    __init__.__signature__ = _signature_with(_SequenceEstimator.__init__, loss="mse")
 
     def _loss_name(self) -> str:
         return check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
@@ -400,7 +426,7 @@ class RNNClassifier(ClassifierMixin, _SequenceEstimator):
         pred = self.predict(X)
         valid = np.ones(pred.shape, dtype=bool)
         if self._tokens and self.head == "per_step":
-            lengths = self._lengths(self._check_tokens(np.asarray(X)))
+            lengths = self._lengths(check_tokens(np.asarray(X)))
             if lengths is not None:
                 valid = np.arange(pred.shape[1])[None, :] < lengths.numpy()[:, None]
         return float((pred == np.asarray(y).reshape(pred.shape))[valid].mean())

@@ -1,8 +1,14 @@
-"""What every forecaster shares: reading data by role, forecast frames, and batched backtests.
+"""Backtests: forecast from many origins of the data and score every forecast (numpy, pandas).
 
-A forecaster subclasses :class:`ForecasterMixin` and implements ``_forecast_origins`` — the
-forecasts of many (series, origin) pairs at once — so a backtest is one batched computation, not
-a ``predict()`` call per origin.
+:func:`backtest` works for any forecaster that offers (the contract, in one place):
+
+- ``horizon``, and the fitted ``roles_``, ``freq_``, ``target_names_`` and ``quantiles_``
+  (``()`` for a point forecaster);
+- ``_check_fitted()``; ``_min_history()``, the rows of history a forecast needs;
+- ``_forecast_origins(panel, origins, horizon)``: the forecasts of many (series, origin) pairs
+  at once, ``(n, horizon, K)`` or quantiles ``(n, horizon, K, Q)``, so a backtest is one
+  batched computation, not a ``predict()`` call per origin;
+- ``fit(frame)`` and sklearn's ``clone``/``set_params``, for ``refit=True``.
 """
 
 from __future__ import annotations
@@ -11,13 +17,13 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from .._validation import ConfigError, DataError, check_positive_int
-from ..data.panel import Panel, Roles, future_index, to_panel
-from ..metrics.intervals import level_name, point_level, score_quantiles
-from ..metrics.point import mae, mase, rmse, smape
+from ..data import Panel, read_like
+from ..metrics import level_name, mae, mase, point_level, rmse, score_quantiles, smape
 
-__all__ = ["BacktestResult", "ForecasterMixin", "origins_of"]
+__all__ = ["BacktestResult", "backtest", "origins_of"]
 
 
 class BacktestResult(NamedTuple):
@@ -68,111 +74,55 @@ def _first_origin(index: pd.Index, n: int, start) -> int:
     raise ConfigError(f"start must be a fraction in (0, 1) or a row position, got {start!r}")
 
 
-class ForecasterMixin:
-    """Role-aware reading and the backtest template (used by every forecaster)."""
+def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+    """Forecast from many origins of ``data`` with ``model`` and score each forecast (the
+    parameters are those of :meth:`tsrnn.RNNForecaster.backtest`)."""
+    model._check_fitted()
+    horizon = check_positive_int("horizon", model.horizon if horizon is None else horizon)
+    stride = horizon if stride is None else stride
+    panel = read_like(data, model.roles_, model.freq_)
+    origins = origins_of(panel, start, stride, horizon, model._min_history())
+    if refit:
+        values = _refit_origins(model, panel, origins, horizon)
+    else:
+        values = model._forecast_origins(panel, origins, horizon)
+    return _score_backtest(model, panel, origins, values, horizon, m)
 
-    def _read(self, data, reset: bool, allow_short: bool = True) -> Panel:
-        """Data -> Panel with the roles given at construction (reset) or fitted (later)."""
-        if reset:
-            panel = to_panel(data, target=self.target, time_col=self.time_col,
-                             id_col=self.id_col, past_covariates=self.past_covariates,
-                             future_covariates=self.future_covariates, freq=self.freq)
-            self.roles_, self.freq_ = panel.roles, panel.freq
-            self.target_names_ = list(panel.roles.target)
-            return panel
-        roles = self.roles_
-        return to_panel(data, target=roles.target, time_col=roles.time_col, id_col=roles.id_col,
-                        past_covariates=roles.past or None,
-                        future_covariates=roles.future or None, freq=self.freq_)
 
-    def _frame(self, ids, last_index, values, roles: Roles | None = None,
-               columns=None) -> pd.DataFrame:
-        """Forecasts ``(n_series, h, C)`` -> DataFrame on the future timestamps (``columns``
-        default to the target names)."""
-        roles = roles or self.roles_
-        n, h = values.shape[:2]
-        stamps = [future_index(last_index[i][-1], self.freq_, h) for i in range(n)]
-        index = (stamps[0].append(stamps[1:]) if n > 1 else stamps[0]).rename(
-            last_index[0].name)
-        names = self.target_names_ if columns is None else columns
-        flat = values.reshape(n * h, -1)  # (n, h, C) -> (n*h, C)
-        cols = {}
-        if roles.id_col is not None:
-            cols[roles.id_col] = pd.Index(list(ids)).repeat(h)  # keeps the ids' dtype
-        if roles.time_col is not None:
-            cols[roles.time_col] = index
-        cols.update((name, flat[:, j]) for j, name in enumerate(names))
-        return pd.DataFrame(cols, index=index if roles.time_col is None else None)
+def _refit_origins(model, panel: Panel, origins: list, horizon: int) -> np.ndarray:
+    out = []
+    for i in range(panel.n_series):
+        rows = panel.series(i)
+        for origin in origins[i]:
+            history = _slice_panel(panel, i, rows.start, rows.start + int(origin))
+            copy = clone(model).set_params(target=panel.roles.target, id_col=None)
+            copy.fit(_panel_to_frame(history))
+            out.append(copy._forecast_origins(history, [np.array([origin])], horizon))
+    return np.concatenate(out)
 
-    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
-        """Forecast from many origins of ``data`` and score each forecast against the actuals.
 
-        Parameters
-        ----------
-        data : Series or DataFrame
-            History with the same roles as in ``fit``.
-        start : float, int or timestamp, default=0.5
-            First origin: a fraction of each series, a row position, or a timestamp.
-        stride : int, default=None
-            Rows between origins (default: the horizon).
-        horizon : int, default=None
-            Steps forecast from each origin (default: the fitted horizon).
-        refit : bool, default=False
-            Refit a copy of the forecaster on the history before each origin (slow) instead of
-            forecasting every origin with the fitted model in one batched pass.
-        m : int, default=1
-            Seasonal period for MASE.
-
-        Returns
-        -------
-        BacktestResult
-        """
-        self._check_fitted()
-        horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
-        stride = horizon if stride is None else stride
-        panel = self._read(data, reset=False)
-        origins = origins_of(panel, start, stride, horizon, self._min_history())
-        if refit:
-            values = self._refit_origins(data, panel, origins, horizon)
-        else:
-            values = self._forecast_origins(panel, origins, horizon)
-        return self._score_backtest(panel, origins, values, horizon, m)
-
-    def _refit_origins(self, data, panel: Panel, origins: list, horizon: int) -> np.ndarray:
-        from sklearn.base import clone
-
-        out = []
-        for i in range(panel.n_series):
-            rows = panel.series(i)
-            for origin in origins[i]:
-                history = _slice_panel(panel, i, rows.start, rows.start + int(origin))
-                model = clone(self).set_params(target=panel.roles.target, id_col=None)
-                model.fit(_panel_to_frame(history))
-                out.append(model._forecast_origins(history, [np.array([origin])], horizon))
-        return np.concatenate(out)
-
-    def _score_backtest(self, panel, origins, values, horizon, m) -> BacktestResult:
-        """Score forecasts ``(n, h, K)``, or quantiles ``(n, h, K, Q)`` (point: the level
-        nearest 0.5; per-level forecast columns ``q0.05``, ... and interval metrics)."""
-        levels = self.quantiles_ if values.ndim == 4 else ()
-        rows, scores, k = [], [], 0
-        for i, index in enumerate(panel.index):
-            target = panel.target[panel.series(i)]
-            for origin in origins[i]:
-                actual = target[origin : origin + horizon]
-                pred = values[k]  # (h, K) or (h, K, Q)
-                k += 1
-                for j, name in enumerate(self.target_names_):
-                    scores.append(_scores(panel.ids[i], index[origin], name, actual[:, j],
-                                          pred[:, j], target[:origin, j], m, levels))
-                    rows.append(pd.DataFrame({
-                        "id": panel.ids[i], "origin": index[origin], "target": name,
-                        "step": np.arange(1, horizon + 1), "time": index[origin : origin + horizon],
-                        "forecast": _point_of(pred[:, j], levels), "actual": actual[:, j],
-                        **{level_name(q): pred[:, j, c] for c, q in enumerate(levels)}}))
-        metrics = pd.DataFrame(scores)
-        summary = {c: float(metrics[c].mean()) for c in metrics.columns[3:]}
-        return BacktestResult(pd.concat(rows, ignore_index=True), metrics, summary)
+def _score_backtest(model, panel, origins, values, horizon, m) -> BacktestResult:
+    """Score forecasts ``(n, h, K)``, or quantiles ``(n, h, K, Q)`` (point: the level
+    nearest 0.5; per-level forecast columns ``q0.05``, ... and interval metrics)."""
+    levels = model.quantiles_ if values.ndim == 4 else ()
+    rows, scores, k = [], [], 0
+    for i, index in enumerate(panel.index):
+        target = panel.target[panel.series(i)]
+        for origin in origins[i]:
+            actual = target[origin : origin + horizon]
+            pred = values[k]  # (h, K) or (h, K, Q)
+            k += 1
+            for j, name in enumerate(model.target_names_):
+                scores.append(_scores(panel.ids[i], index[origin], name, actual[:, j],
+                                      pred[:, j], target[:origin, j], m, levels))
+                rows.append(pd.DataFrame({
+                    "id": panel.ids[i], "origin": index[origin], "target": name,
+                    "step": np.arange(1, horizon + 1), "time": index[origin : origin + horizon],
+                    "forecast": _point_of(pred[:, j], levels), "actual": actual[:, j],
+                    **{level_name(q): pred[:, j, c] for c, q in enumerate(levels)}}))
+    metrics = pd.DataFrame(scores)
+    summary = {c: float(metrics[c].mean()) for c in metrics.columns[3:]}
+    return BacktestResult(pd.concat(rows, ignore_index=True), metrics, summary)
 
 
 def _point_of(pred: np.ndarray, levels) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Baseline forecasters with the API of :class:`~tsrnn.RNNForecaster`: naive and seasonal naive.
 
-A forecast that does not beat these on held-out data is not worth its training time.
+A forecast that does not beat these on held-out data is not worth its training time. The
+forecasts themselves come from :func:`tsrnn.metrics.seasonal_naive_forecast`, the one
+implementation of seasonal naive.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._validation import DataError, check_fitted, check_positive_int
-from .backtest import ForecasterMixin
+from ..data import future_frame, read_like, to_panel
+from ..data.checks import series_label
+from ..metrics import seasonal_naive_forecast
+from .backtest import backtest
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
 
-class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
+class SeasonalNaiveForecaster(BaseEstimator):
     """Repeat the last season: ``y[T + h] = y[T + h - m * ceil(h / m)]``.
 
     Parameters
@@ -35,8 +40,8 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
         self.id_col = id_col
         self.freq = freq
 
-    past_covariates = None
-    future_covariates = None
+    #: A baseline forecasts points only (the backtest contract of :mod:`tsrnn.forecast.backtest`).
+    quantiles_ = ()
 
     def _min_history(self) -> int:
         return self.m
@@ -48,7 +53,10 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
         """Remember the last season of every series; returns self."""
         check_positive_int("m", self.m)
         check_positive_int("horizon", self.horizon)
-        panel = self._read(data, reset=True)
+        panel = to_panel(data, target=self.target, time_col=self.time_col, id_col=self.id_col,
+                         freq=self.freq)
+        self.roles_, self.freq_ = panel.roles, panel.freq
+        self.target_names_ = list(panel.roles.target)
         self.ids_ = list(panel.ids)
         self.context_ = self._last_season(panel)
         return self
@@ -56,16 +64,18 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
     def _last_season(self, panel) -> dict:
         for i, n in enumerate(panel.lengths):
             if n < self.m:
-                raise DataError(f"series {panel.ids[i]!r} has {n} rows; a season of m={self.m} "
-                                "needs at least that many")
+                raise DataError(f"{series_label(panel.ids[i])} has {n} rows; a season of "
+                                f"m={self.m} needs at least that many")
         ends = panel.offsets[1:]
         rows = ends[:, None] - self.m + np.arange(self.m)
         return {"target": panel.target[rows].astype(np.float64),  # (S, m, K)
                 "index": [ix[-self.m:] for ix in panel.index]}
 
-    def _repeat(self, season: np.ndarray, horizon: int) -> np.ndarray:
+    def _repeat(self, seasons: np.ndarray, horizon: int) -> np.ndarray:
         """``(S, m, K)`` last seasons -> ``(S, horizon, K)`` forecasts."""
-        return season[:, np.arange(horizon) % self.m]
+        return np.stack([np.stack([seasonal_naive_forecast(season[:, j], horizon, self.m)
+                                   for j in range(season.shape[1])], axis=1)
+                         for season in seasons])
 
     def predict(self, data=None, horizon=None):
         """Forecast ``horizon`` steps after the training data (or after ``data``)."""
@@ -74,9 +84,16 @@ class SeasonalNaiveForecaster(ForecasterMixin, BaseEstimator):
         if data is None:
             ctx, ids = self.context_, self.ids_
         else:
-            panel = self._read(data, reset=False)
+            panel = read_like(data, self.roles_, self.freq_)
             ctx, ids = self._last_season(panel), panel.ids
-        return self._frame(ids, ctx["index"], self._repeat(ctx["target"], horizon))
+        values = self._repeat(ctx["target"], horizon)
+        return future_frame(ids, ctx["index"], values, self.roles_, self.freq_,
+                            self.target_names_)
+
+    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+        """Forecast from many origins of ``data`` and score each forecast against the actuals
+        (see :meth:`tsrnn.RNNForecaster.backtest`)."""
+        return backtest(self, data, start, stride, horizon, refit, m)
 
     def _forecast_origins(self, panel, origins, horizon) -> np.ndarray:
         out = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,11 @@ import numpy as np
 import torch
 
 from .._validation import ConfigError, DataError, ModelFileError, check_positive_int
-from ..io.modeldir import load_model
-from ..nn.callbacks import Checkpoint, EarlyStopping, FitState
-from ..nn.loop import Resume
-from ..nn.networks import NetConfig
-from .serialize import from_files, save
+from ..estimators.base import build_network
+from ..io import load_model
+from ..nn import Checkpoint, EarlyStopping, FitState, NetConfig, Resume, make_optimizer
+from .distributed import launched
+from .serialize import from_files
 
 __all__ = ["Checkpointing", "ResumePoint", "checkpoint_info", "resume"]
 
@@ -80,8 +81,12 @@ def _optimizer_state(tensors: dict, groups: list) -> dict:
     return {"state": state, "param_groups": groups}
 
 
-def checkpoint_callback(estimator, checkpoint, callbacks) -> Checkpoint:
-    """A :class:`~tsrnn.nn.callbacks.Checkpoint` writing ``estimator``'s checkpoints."""
+def checkpoint_callback(save: Callable[..., None], checkpoint, epochs: int,
+                        callbacks) -> Checkpoint:
+    """A :class:`~tsrnn.nn.Checkpoint` that writes a checkpoint with ``save(path, history,
+    extra_tensors, extra)`` (the forecaster's own save, so this module never imports it);
+    ``epochs`` is the fit's planned total, ``callbacks`` may hold the early stopping whose best
+    weights travel along."""
     plan = _as_plan(checkpoint)
     stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
 
@@ -89,12 +94,10 @@ def checkpoint_callback(estimator, checkpoint, callbacks) -> Checkpoint:
         optim, groups = _optimizer_tensors(state.optimizer)
         tensors = {**optim, **best, "rng.torch": torch.get_rng_state(),
                    "rng.shuffle": state.generator.get_state()}
-        estimator.history_ = list(state.history)
-        estimator.n_epochs_ = len(state.history)
         extra = {"checkpoint": {"epoch": state.epoch, "step": state.step,
-                                "epochs": int(estimator.epochs), "every": plan.every,
+                                "epochs": int(epochs), "every": plan.every,
                                 "optimizer": groups, "note": plan.note or {}}}
-        save(estimator, plan.path, extra_tensors=tensors, extra=extra)
+        save(plan.path, list(state.history), tensors, extra)
 
     return Checkpoint(write, plan.every, stopper)
 
@@ -111,10 +114,10 @@ class ResumePoint:
     best_weights: dict[str, torch.Tensor] | None = None
     config: dict = field(default_factory=dict)
 
-    def restore(self, estimator, cfg) -> None:
-        """Put the network, optimiser and history back into ``estimator`` (after its data was
-        prepared again, which refits the scaler: it must match the checkpoint's)."""
-        same = all(np.array_equal(getattr(self.scaler, a), getattr(estimator.scaler_, a))
+    def restore(self, cfg: NetConfig, scaler, device: torch.device):
+        """``(network, optimizer, history)`` where the checkpoint stopped, once the data was
+        prepared again (which refits the scaler: ``scaler`` must match the checkpoint's)."""
+        same = all(np.array_equal(getattr(self.scaler, a), getattr(scaler, a))
                    for a in ("center_", "scale_"))
         if not same:
             raise DataError("the data differs from the data this checkpoint was trained on "
@@ -122,13 +125,11 @@ class ResumePoint:
         if _as_json(cfg.to_dict()) != _saved_config(self.config):
             raise ModelFileError("the checkpoint's network does not fit this data and these "
                                  "parameters; resume with the same data and settings")
-        estimator.network_ = estimator._make_network(cfg, 0)  # weights come next
-        estimator.network_.load_state_dict(self.weights)
-        estimator.optimizer_ = torch.optim.Adam(estimator.network_.parameters(),
-                                                lr=estimator.lr,
-                                                weight_decay=estimator.weight_decay)
-        estimator.optimizer_.load_state_dict(self.optimizer)
-        estimator.history_ = list(self.history)
+        network = build_network(cfg, 0, device)  # weights come next
+        network.load_state_dict(self.weights)
+        optimizer = make_optimizer(network)  # the saved state restores lr and weight decay
+        optimizer.load_state_dict(self.optimizer)
+        return network, optimizer, list(self.history)
 
 
 def _as_json(value):
@@ -165,7 +166,8 @@ def resume(path, data, *, checkpoint_every: int | None = None, distributed: bool
         Keep writing checkpoints to ``path`` this often (None: as often as before).
     distributed : bool, default=None
         Continue data-parallel (each process of a torchrun launch on its share of the series,
-        see :mod:`tsrnn.forecast.distributed`; the number of processes may differ from the first run's).
+        see :mod:`tsrnn.forecast.distributed`; the number of processes may differ from the
+        first run's).
         None: data-parallel exactly when this process was launched by torchrun.
 
     Returns
@@ -186,13 +188,9 @@ def resume(path, data, *, checkpoint_every: int | None = None, distributed: bool
                              "again") from None
     plan = Checkpointing(path, checkpoint_every or int(info["every"]), info.get("note"))
     if distributed is None:
-        from .distributed import launched
-
         distributed = launched()
-    est.set_params(distributed=bool(distributed))
-    ctx, panel = est._read_training(data)
-    est._fit_panel(panel, checkpoint=plan, resume=point, ctx=ctx)
-    return est
+    return est.set_params(distributed=bool(distributed)).fit(data, checkpoint=plan,
+                                                              resume=point)
 
 
 def _resume_point(tensors: dict, meta: dict, info: dict, est) -> ResumePoint:

@@ -10,15 +10,15 @@ chunk's rows, never the whole file. A CSV file is read whole.
 
 from __future__ import annotations
 
-import os
-import secrets
+import contextlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._validation import ConfigError, check_positive_int
-from ..io.tables import PARQUET_SUFFIXES, is_table_path, read_table
+from ..io import PARQUET_SUFFIXES, atomic_path, is_table_path, parquet_ids, read_parquet, read_table
+from ..io.parquet import parquet_writer, require_pyarrow, write_chunk
 
 __all__ = ["TableWriter", "predict_to_file"]
 
@@ -48,66 +48,46 @@ class TableWriter:
             raise ConfigError(f"output folder '{self.path.parent}' does not exist; create it "
                               "first or choose another path")
         if self.parquet:
-            from ..io.parquet import _arrow
-
-            _arrow()  # fail now, not after the first chunk, if pyarrow is missing
-        self._tmp = self.path.parent / f".{self.path.name}.tmp-{secrets.token_hex(4)}"
-        self._file = None if self.parquet else open(self._tmp, "w", newline="",  # noqa: SIM115
-                                                    encoding="utf-8")
+            require_pyarrow()  # fail now, not after the first chunk, if pyarrow is missing
         self._writer = self._schema = None
+        with contextlib.ExitStack() as stack:  # unwound in reverse: handles, check, rename
+            self._tmp = stack.enter_context(atomic_path(self.path))
+            stack.push(self._check_written)
+            self._file = None if self.parquet else stack.enter_context(
+                open(self._tmp, "w", newline="", encoding="utf-8"))
+            self._exits = stack.pop_all()
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append ``frame`` (a non-range index becomes columns, as in CSV output)."""
         flat = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
         if self.parquet:
-            import pyarrow as pa
-
-            from ..io.parquet import parquet_writer
-
             if self._writer is None:
                 self._writer, self._schema = parquet_writer(self._tmp, flat)
-            table = pa.Table.from_pandas(flat, preserve_index=False).cast(self._schema)
-            self._writer.write_table(table)
+                self._exits.callback(self._writer.close)
+            write_chunk(self._writer, self._schema, flat)
         else:
             flat.to_csv(self._file, header=self.rows == 0, index=False)
         self.rows += len(flat)
 
+    def _check_written(self, exc_type, exc, tb) -> bool:
+        """Exit step before the rename: a Parquet file that got no chunk does not exist."""
+        if exc_type is None and not self._tmp.exists():
+            raise ConfigError(f"nothing was written to {self.path}: no rows")
+        return False
+
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            for handle in (self._writer, self._file):
-                if handle is not None:
-                    handle.close()
-            if exc_type is None:
-                if not self._tmp.exists():  # a Parquet file that got no chunk
-                    raise ConfigError(f"nothing was written to {self.path}: no rows")
-                fd = os.open(self._tmp, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                os.replace(self._tmp, self.path)
-        finally:
-            self._tmp.unlink(missing_ok=True)
+        self._exits.__exit__(exc_type, exc, tb)
 
 
 def _forecast_frame(model, data, horizon, future_covariates, levels) -> pd.DataFrame:
-    """Point forecasts (plus ``{target}_q{level}`` columns) of the series in ``data``."""
-    ids, last, values = model._predict_values(data, horizon, future_covariates)
-    return _frames(model, ids, last, values, levels)
-
-
-def _frames(model, ids, last, values, levels) -> pd.DataFrame:
-    from .quantiles import quantile_columns
-
-    out = model._frame(ids, last, model._point(values))
+    """Point forecasts (plus ``{target}_q{level}`` columns) of the series in ``data``, through
+    the model's public ``predict`` and ``predict_quantiles``."""
+    out = model.predict(data, horizon=horizon, future_covariates=future_covariates)
     if levels:
-        index = model._level_index(levels)
-        q = values[..., index]  # (S, h, K, Q) -> (S, h, K, Q')
-        names = quantile_columns(model.target_names_, [model.quantiles_[i] for i in index])
-        flat = q.reshape(*q.shape[:2], -1)  # -> (S, h, K*Q'), target-major
-        quantiles = model._frame(ids, last, flat, columns=names)
-        for name in names:
+        quantiles = model.predict_quantiles(data, horizon=horizon,
+                                            future_covariates=future_covariates, levels=levels)
+        for name in quantiles.columns.difference(out.columns, sort=False):
             out[name] = quantiles[name].to_numpy()
     return out
 
@@ -127,8 +107,6 @@ def _parts(model, data, chunk_series: int):
     """Histories of ``chunk_series`` series at a time (DataFrames)."""
     id_col = model.roles_.id_col
     if is_table_path(data) and str(data).lower().endswith(PARQUET_SUFFIXES):
-        from ..io.parquet import parquet_ids, read_parquet
-
         if id_col is None:
             yield read_parquet(data, _columns(model))
             return
@@ -174,14 +152,13 @@ def predict_to_file(model, path, data=None, *, chunk_series: int = 1000, horizon
     int
         Rows written.
     """
-    model._check_fitted()
     check_positive_int("chunk_series", chunk_series)
     with TableWriter(path) as out:
         if data is None:  # the saved contexts: one batched pass, written in chunks
-            ids, last, values = model._predict_values(None, horizon, future_covariates)
-            for block in _chunks(np.arange(len(ids)), chunk_series):
-                out.write(_frames(model, [ids[i] for i in block], [last[i] for i in block],
-                                  values[block], levels))
+            frame = _forecast_frame(model, None, horizon, future_covariates, levels)
+            rows = len(frame) // len(model.ids_)  # every series has the same horizon
+            for start in range(0, len(frame), chunk_series * rows):
+                out.write(frame.iloc[start : start + chunk_series * rows])
         else:
             for part in _parts(model, data, chunk_series):
                 out.write(_forecast_frame(model, part, horizon, future_covariates, levels))

@@ -33,7 +33,8 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from .._validation import ConfigError, DataError
-from ..data.scalers import Scaler
+from ..data import Scaler
+from ..io import PARQUET_SUFFIXES, is_table_path, parquet_ids, read_parquet, read_table
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -182,13 +183,9 @@ def make_shard(data, id_col, ctx: Context, columns=None) -> Shard:
     """This rank's :class:`Shard` of ``data``: a long DataFrame with all series, or the path
     of a CSV file (read whole, then filtered) or a Parquet file (filtered while it is read,
     only ``columns`` if given; None: all). A Shard is returned as it is."""
-    from ..io.tables import PARQUET_SUFFIXES, is_table_path, read_table
-
     if isinstance(data, Shard):
         return data
     if is_table_path(data) and str(data).lower().endswith(PARQUET_SUFFIXES):
-        from ..io.parquet import parquet_ids, read_parquet
-
         ids = parquet_ids(data, id_col)
         mine = share(ids, ctx.rank, ctx.world_size)
         return Shard(read_parquet(data, columns, id_col=id_col, ids=mine), ids)
@@ -200,19 +197,20 @@ def make_shard(data, id_col, ctx: Context, columns=None) -> Shard:
     return Shard(_rows_of(frame, id_col, share(ids, ctx.rank, ctx.world_size)), ids)
 
 
-def read_shard(estimator, data):
-    """``(context, panel of this rank's series)`` for ``estimator.fit(data)``.
+def read_shard(data, id_col, device: torch.device, columns, read):
+    """``(context, panel of this rank's series)`` for a data-parallel ``fit(data)``.
 
     ``data`` is the whole long frame (each rank keeps its series), the path of a CSV or Parquet
-    file (a Parquet file is filtered while it is read), or a :class:`Shard`.
+    file (a Parquet file is filtered while it is read, only ``columns`` if given), or a
+    :class:`Shard`; ``read(frame) -> Panel`` reads the rows with the forecaster's roles.
     """
-    if estimator.id_col is None:
+    if id_col is None:
         raise ConfigError("distributed=True splits the data by series; give id_col (a long "
                           "frame with many series)")
-    ctx = setup(estimator._device())
-    shard = make_shard(data, estimator.id_col, ctx, estimator._columns())
+    ctx = setup(device)
+    shard = make_shard(data, id_col, ctx, columns)
     mine = share(shard.ids, ctx.rank, ctx.world_size)
-    panel = estimator._read(shard.frame, reset=True)
+    panel = read(shard.frame)
     if list(panel.ids) != mine:
         want, got = set(mine), set(panel.ids)
         extra = [i for i in panel.ids if i not in want][:1]
@@ -267,12 +265,13 @@ def _merge_context(parts: list[dict], n: int) -> dict:
     return context
 
 
-def gather_fitted(estimator) -> None:
-    """Replace ``ids_``, ``scaler_`` and ``context_`` (this rank's series) by those of all
+def gather_fitted(channels) -> None:
+    """Replace the ``ids``, ``scaler`` and ``context`` of ``channels`` (a
+    :class:`~tsrnn.forecast.channels.Channels` fitted on this rank's series) by those of all
     series, in first-appearance order; every rank gets the same."""
-    local = {"ids": list(estimator.ids_), "center": estimator.scaler_.center_,
-             "scale": estimator.scaler_.scale_, "freq": estimator.freq_,
-             "roles": repr(estimator.roles_), **estimator.context_}
+    local = {"ids": list(channels.ids), "center": channels.scaler.center_,
+             "scale": channels.scaler.scale_, "freq": channels.freq,
+             "roles": repr(channels.roles), **channels.context}
     parts = [None] * dist.get_world_size()
     dist.all_gather_object(parts, local)
     for key, what in (("freq", "frequency"), ("roles", "columns")):
@@ -283,12 +282,12 @@ def gather_fitted(estimator) -> None:
                             "explicitly")
     n = sum(len(p["ids"]) for p in parts)
     k = parts[0]["center"].shape[1]
-    estimator.ids_ = _interleave([p["ids"] for p in parts], n, lambda m: [None] * m)
-    scaler = Scaler(estimator.scaler_.method)
+    channels.ids = _interleave([p["ids"] for p in parts], n, lambda m: [None] * m)
+    scaler = Scaler(channels.scaler.method)
     scaler.center_ = _interleave([p["center"] for p in parts], n, lambda m: np.empty((m, k)))
     scaler.scale_ = _interleave([p["scale"] for p in parts], n, lambda m: np.empty((m, k)))
-    estimator.scaler_ = scaler
-    estimator.context_ = _merge_context(parts, n)
+    channels.scaler = scaler
+    channels.context = _merge_context(parts, n)
 
 
 # ---------------------------------------------------------------- training

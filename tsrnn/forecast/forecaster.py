@@ -1,173 +1,65 @@
 """``RNNForecaster``: DataFrames in, forecasts on the future timestamps out.
 
-Data flow: ``to_panel`` (roles, frequency) -> per-series scaler fitted on the training rows only ->
-one concatenated channel array -> windows gathered by start row -> ``fit_loop``. Prediction
-encodes the last ``lookback`` rows of every series in one batched pass (rolled forward in blocks
-when asked for more steps than the network emits) and maps the result back to the data's scale.
+The public template of a forecaster, composed of small parts it owns and delegates to:
+
+- :class:`~tsrnn.forecast.channels.Channels` (``channels_``): roles, per-series scaler, target
+  transform, calendar features and the context kept for ``predict()``;
+- a runner: :class:`~tsrnn.forecast.windowed.WindowRunner` (windows, with the
+  :class:`~tsrnn.forecast.transforms.WindowTransform`) or, with ``stateful=True``,
+  :class:`~tsrnn.forecast.stateful.StatefulRunner` (streams and a carried state);
+- :class:`~tsrnn.forecast.quantiles.Outputs`: point forecasts or quantile levels;
+- :func:`~tsrnn.forecast.training.fit_network` (early stopping, checkpoints, DDP),
+  :func:`~tsrnn.forecast.backtest.backtest` and :mod:`tsrnn.forecast.serialize`.
+
+Data flow of ``fit``: ``to_panel`` (roles, frequency) -> ``Channels.fit`` (scaler fitted on the
+training rows only) -> the runner's training data -> ``fit_network``. ``predict`` encodes the
+last ``lookback`` rows of every series in one batched pass (rolled forward in blocks when asked
+for more steps than the network emits) and maps the result back to the data's scale.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import torch
+from sklearn.base import BaseEstimator
 
-from .._validation import (
-    ConfigError,
-    DataError,
-    check_choice,
-    check_fitted,
-    check_positive_int,
-)
-from ..data.panel import Panel, calendar_feature_names, calendar_features, future_index, to_panel
-from ..data.scalers import SCALER_METHODS, Scaler
-from ..data.windows import window_starts
-from ..estimators.base import BaseRNNEstimator
-from ..io.tables import is_table_path, read_table
-from ..nn.loop import (
-    LOSSES,
-    WindowData,
-    eval_mode,
-    predict_batches,
-    seasonal_base,
-    window_stats,
-)
-from .backtest import ForecasterMixin
-from .quantiles import QuantileMixin
-from .stateful import StatefulMixin
+from .._validation import ConfigError, check_fitted, check_positive_int, check_seed
+from ..data import future_frame, to_panel
+from ..estimators.base import build_network, network_config, pickled, train_config, unpickled
+from ..io import is_table_path, read_table
+from ..nn import resolve_device
+from .backtest import backtest
+from .channels import Channels
+from .distributed import DataParallel, gather_fitted, is_writer, read_shard
+from .params import PARAMETERS_DOC, block_steps, check_params, levels_of
+from .quantiles import Outputs
+from .serialize import Fitted, register, save
+from .stateful import StatefulRunner
+from .training import check_lengths, fit_network
+from .transforms import WindowTransform
+from .windowed import WindowRunner
 
-__all__ = ["RNNForecaster", "FORECAST_HEADS"]
-
-FORECAST_HEADS = ("direct", "seq2seq", "recursive")
-_NET_HEAD = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
+__all__ = ["RNNForecaster"]
 
 
-class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstimator):
-    """Recurrent-network forecaster for one or many series (one global model).
+def _fitted(name: str, doc: str) -> property:
+    """A fitted attribute kept by :class:`~tsrnn.forecast.channels.Channels`."""
+    return property(lambda self: getattr(self.channels_, name), doc=doc)
+
+
+@register
+class RNNForecaster(BaseEstimator):
+    __doc__ = f"""Recurrent-network forecaster for one or many series (one global model).
 
     Parameters
     ----------
-    lookback : int, default=24
-        Past rows the network reads for each forecast.
-    horizon : int, default=1
-        Steps to forecast.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    head : {"direct", "seq2seq", "recursive"}, default="direct"
-        ``direct``: the last hidden state emits all ``horizon`` steps at once; ``seq2seq``: an
-        encoder-decoder whose decoder rolls out ``horizon`` steps; ``recursive``: a one-step
-        model fed its own forecasts.
-    hidden_size : int, default=64
-        Hidden units per layer.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between layers and before the head.
-    bidirectional_encoder : bool, default=False
-        Read each input window in both directions.
-    head_hidden : int, default=0
-        Hidden width of the output MLP (0 = linear).
-    patch : int, default=1
-        Input rows the recurrent cell reads per step: the lookback window is cut into
-        ``lookback / patch`` consecutive blocks and each step sees one block, all its rows and
-        channels at once. ``patch=24`` on hourly data feeds a day per step, so a 168-hour
-        window is 7 recurrent steps instead of 168: training and prediction run many times
-        faster and the daily shape is seen whole. ``lookback`` must be a multiple of
-        ``patch``; not with ``stateful`` (which steps row by row).
-    scaler : {"standard", "robust", "minmax", None}, default="standard"
-        Per-series scaling, fitted on each series' training rows only.
-    window_norm : {None, "mean", "last", "standard"}, default=None
-        Also normalise each input window by its own statistics: subtract its mean (or last
-        value) of the targets, or with "standard" also divide by its standard deviation, so the
-        network sees shapes rather than levels (helps series with trends or level shifts).
-    season : int or None, default=None
-        Season length m (e.g. 24 for hourly data): the network then learns corrections to the
-        seasonal-naive forecast of each window (its last m rows repeated) instead of the values
-        themselves, so an untrained model starts as good as seasonal naive. Needs
-        ``lookback >= season``.
-    time_features : bool, default=False
-        Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
-        they are known ahead, so they also reach the head for the forecast steps.
-    epochs : int, default=20
-        Passes over all training windows.
-    batch_size : int, default=128
-        Windows per optimiser step.
-    lr : float, default=1e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
-        Adam weight decay.
-    loss : {"mae", "mse", "huber"}, default="mae"
-        Training loss on the scaled targets.
-    clip_grad : float or None, default=1.0
-        Maximum gradient norm.
-    early_stopping : bool, default=False
-        Stop when the validation loss stops improving and keep the best weights.
-    patience : int, default=5
-        Epochs without improvement before stopping.
-    validation : int or None, default=None
-        Last rows of each series held out for validation (their windows are not trained on,
-        and the scaler never sees them). None: ``horizon`` rows with early stopping, else none.
-    stride : int, default=1
-        Rows between consecutive training windows.
-    stateful : bool, default=False
-        Carry the hidden state across windows: train on contiguous streams in chunks of
-        ``bptt`` steps (truncated BPTT, loss on every step), keep the state after the training
-        data (``state_``), and advance it with :meth:`update` without refitting. Helps when the
-        future depends on events older than ``lookback``; see the README.
-    bptt : int or None, default=None
-        Steps per truncated-BPTT chunk of a stateful model (None = 8 * lookback); dependencies
-        longer than this are hard to learn.
-    target : str, list of str or None, default=None
-        Target columns (None = every numeric column without another role).
-    time_col : str or None, default=None
-        Time column (None = the DatetimeIndex, or an integer index).
-    id_col : str or None, default=None
-        Series id column of a long frame (None = one series).
-    past_covariates : list of str or None, default=None
-        Columns observed up to now only.
-    future_covariates : list of str or None, default=None
-        Columns known ahead (calendar, holidays, prices); ``predict`` needs them for the horizon.
-    freq : str or None, default=None
-        Pandas frequency; None infers it.
-    random_state : int or None, default=None
-        Seed; an int makes CPU runs bitwise repeatable.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train and predict.
-    verbose : bool, default=False
-        Show a progress bar.
-    quantiles : list of float or None, default=None
-        Quantile levels in (0, 1), e.g. ``[0.05, 0.5, 0.95]``: one network forecasts every
-        level, trained with the pinball loss (``loss`` must stay "mae"), and the levels never
-        cross. :meth:`predict_quantiles` returns them; :meth:`predict` returns the 0.5 level
-        (or the level nearest 0.5). Not with ``head="recursive"``.
-    error_scale : {None, "mase"}, default=None
-        ``"mase"``: divide each window's targets (after ``window_norm`` and ``season``) by the
-        window's own mean absolute difference at lag ``season`` (or 1), the in-sample MASE
-        scale, so errors and interval widths of series of very different regularity are in
-        comparable units. Recommended with ``quantiles`` on many series; training then weighs
-        windows as MASE does. Needs ``lookback > season``; not with ``stateful``.
-    max_steps : int or None, default=None
-        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
-    on_divergence : {"raise", "rollback"}, default="raise"
-        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
-        naming the epoch, or put back the weights of the best epoch so far and stop with a
-        :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`.
-    lr_schedule : {None, "cosine"}, default=None
-        Constant learning rate, or a cosine decay from ``lr`` to zero over the whole fit.
-    target_transform : {None, "log"}, default=None
-        "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
-        with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal
-        pattern that scales with the level becomes additive. Quantiles map back exactly.
-    distributed : bool, default=False
-        Data-parallel training in a torchrun launch (``tsrnn fit --nproc N``): each process
-        trains on its share of the series (by ``id_col``) with gradients averaged by
-        ``DistributedDataParallel``; each takes ``batch_size // world_size`` windows per step,
-        so the global batch stays ``batch_size``. Every process ends with the model of all
-        series; rank 0 alone writes checkpoints and :meth:`save`. See :mod:`tsrnn.forecast.distributed`.
-
+{PARAMETERS_DOC}
     Attributes
     ----------
     network_ : RNNNetwork
+    channels_ : Channels
+        Builds the input channels; holds the fitted facts below
+        (:mod:`tsrnn.forecast.channels`).
     scaler_ : Scaler
         Per-series statistics of the target, past and future channels.
     roles_ : Roles
@@ -238,98 +130,51 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         self.error_scale = error_scale
         self.distributed = distributed
 
-    # -- parameters ----------------------------------------------------------------------------
 
-    def _check_params(self) -> None:
-        self._check_common_params()
-        check_positive_int("lookback", self.lookback)
-        check_positive_int("horizon", self.horizon)
-        check_positive_int("stride", self.stride)
-        check_choice("head", self.head, FORECAST_HEADS)
-        check_choice("scaler", self.scaler, SCALER_METHODS)
-        check_choice("window_norm", self.window_norm, (None, "mean", "last", "standard"))
-        check_choice("target_transform", self.target_transform, (None, "log"))
-        check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
-        if self.validation is not None:
-            check_positive_int("validation", self.validation)
-        if self.season is not None:
-            check_positive_int("season", self.season)
-            if self.season > self.lookback:
-                raise ConfigError(f"season {self.season} needs lookback >= {self.season}; got "
-                                  f"lookback {self.lookback}")
-        check_positive_int("patch", self.patch)
-        if self.lookback % self.patch:
-            fit = max(self.patch, self.lookback // self.patch * self.patch)
-            raise ConfigError(f"lookback {self.lookback} is not a multiple of patch "
-                              f"{self.patch}; use lookback {fit} or {fit + self.patch}")
-        if self.stateful and self.patch > 1:
-            raise ConfigError(f"stateful=True steps through the series row by row, so it takes "
-                              f"no patch (got patch {self.patch}); use patch=1")
-        if self.stateful:
-            self._check_stateful_params()
-        self._check_quantile_params()
-        if self.distributed and self.stateful:
-            raise ConfigError("distributed=True splits windows over processes, which stateful "
-                              "streams cannot be yet; use stateful=False, or train in one process")
-        if self.head == "recursive" and self.past_covariates:
-            raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
-                              "unknown beyond now); use head='direct' or 'seq2seq'")
+    roles_ = _fitted("roles", "Column roles (target, covariates, time and id columns).")
+    freq_ = _fitted("freq", "Frequency of the data (None: integer steps).")
+    target_names_ = _fitted("target_names", "Target column names.")
+    scaler_ = _fitted("scaler", "Per-series statistics of the target, past and future channels.")
+    ids_ = _fitted("ids", "Series ids seen in fit.")
+    context_ = _fitted("context", "The last lookback raw rows (and timestamps) of every series.")
 
     @property
-    def _block(self) -> int:
-        """Steps the network emits per forward pass."""
-        return 1 if self.head == "recursive" else self.horizon
+    def quantiles_(self) -> tuple[float, ...]:
+        """The fitted quantile levels (``()`` for a point forecaster)."""
+        return self.network_.cfg.quantiles
 
-    def _validation_rows(self) -> int:
-        if self.validation is not None:
-            return int(self.validation)
-        return self.horizon if self.early_stopping else 0
+    def __getstate__(self) -> dict:
+        return pickled(super().__getstate__())
 
-    def _min_history(self) -> int:
-        return self.lookback
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(unpickled(state))
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
 
     def _check_fitted(self) -> None:
         check_fitted(self, "network_")
 
-    # -- channels --------------------------------------------------------------------------------
+    def _min_history(self) -> int:
+        return self.lookback
 
-    def _calendar(self, index: pd.Index) -> np.ndarray:
-        if not self.time_features:
-            return np.zeros((len(index), 0), np.float32)
-        return calendar_features(index, self.freq_)
+    def _runner(self) -> WindowRunner | StatefulRunner:
+        """The part that lays out training data and forecasts: windows, or stateful streams."""
+        if self.stateful:
+            return StatefulRunner(lookback=self.lookback, horizon=self.horizon, bptt=self.bptt,
+                                  batch_size=self.batch_size)
+        lag = (self.season or 1) if self.error_scale is not None else None
+        transform = WindowTransform(len(self.roles_.target), self.window_norm, self.season, lag)
+        return WindowRunner(lookback=self.lookback, horizon=self.horizon, stride=self.stride,
+                            patch=self.patch, head=self.head,
+                            bidirectional=self.bidirectional_encoder, transform=transform)
 
-    def _n_calendar(self) -> int:
-        return len(calendar_feature_names(self.freq_)) if self.time_features else 0
+    def _outputs(self) -> Outputs:
+        return Outputs(self.quantiles_)
 
-    def _raw_blocks(self, panel: Panel) -> np.ndarray:
-        """Targets (log-transformed if asked), past and future covariates side by side:
-        ``(N, K + P + Fu)``."""
-        target = panel.target
-        if self.target_transform == "log":
-            target = self._log_targets(panel)
-        blocks = [b for b in (target, panel.past, panel.future) if b is not None]
-        return np.concatenate(blocks, axis=1, dtype=np.float64)  # one allocation, no astype copy
+    # -- fit -------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _log_targets(panel: Panel) -> np.ndarray:
-        bad = ~(panel.target > 0) & ~np.isnan(panel.target)
-        if bad.any():
-            row = int(np.flatnonzero(bad.any(axis=1))[0])
-            i = int(np.searchsorted(panel.offsets, row, side="right") - 1)
-            label = "the series" if panel.ids[i] is None else f"series {panel.ids[i]!r}"
-            raise DataError(f"target_transform='log' needs targets > 0, but {label} holds "
-                            f"{panel.target[row][bad[row]][0]!r}; use target_transform=None "
-                            "or shift the data to positive values")
-        return np.log(panel.target)
-
-    def _future_cols(self) -> list[int]:
-        """Input channels known ahead: future covariates, then calendar features."""
-        k, p, f = (len(self.roles_.target), len(self.roles_.past), len(self.roles_.future))
-        return list(range(k + p, k + p + f + self._n_calendar()))
-
-    # -- fit -----------------------------------------------------------------------------------
-
-    def fit(self, data, *, checkpoint=None):
+    def fit(self, data, *, checkpoint=None, resume=None):
         """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``).
 
         Parameters
@@ -342,13 +187,27 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         checkpoint : str, Path or Checkpointing, default=None
             Write a resumable checkpoint to this model directory after every epoch (or every
             ``Checkpointing.every`` epochs); :func:`tsrnn.resume` finishes an interrupted fit.
+        resume : ResumePoint, default=None
+            Continue the interrupted fit of a checkpoint (what :func:`tsrnn.resume` passes).
         """
-        self._check_params()
-        for attr in ("network_", "optimizer_", "history_", "state_"):
+        check_params(self.get_params())
+        for attr in ("network_", "optimizer_", "history_", "state_", "channels_"):
             self.__dict__.pop(attr, None)
         ctx, panel = self._read_training(data)
-        self._fit_panel(panel, checkpoint=checkpoint, ctx=ctx)
+        self.channels_ = Channels(panel.roles, panel.freq, self.lookback, self.scaler,
+                                  self.target_transform, self.time_features)
+        self._fit_panel(panel, ctx, checkpoint, resume)
         return self
+
+    def _read_training(self, data):
+        """``(data-parallel context or None, panel)``: all series, or this process's share."""
+        read = (lambda frame: to_panel(  # noqa: E731
+            frame, target=self.target, time_col=self.time_col, id_col=self.id_col,
+            past_covariates=self.past_covariates, future_covariates=self.future_covariates,
+            freq=self.freq))
+        if self.distributed:
+            return read_shard(data, self.id_col, self._device(), self._columns(), read)
+        return None, read(read_table(data, self._columns()) if is_table_path(data) else data)
 
     def _columns(self) -> list | None:
         """The columns the roles name (None: all, as ``target=None`` guesses the targets)."""
@@ -359,115 +218,61 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         flat = [c for n in names if n is not None for c in (n if isinstance(n, list) else [n])]
         return list(dict.fromkeys(flat))
 
-    def _read_training(self, data):
-        """``(data-parallel context or None, panel)``: all series, or with ``distributed``
-        this process's share."""
-        if self.distributed:
-            from .distributed import read_shard
-
-            return read_shard(self, data)
-        if is_table_path(data):
-            data = read_table(data, self._columns())
-        return None, self._read(data, reset=True)
-
-    def _fit_panel(self, panel: Panel, checkpoint=None, resume=None, ctx=None) -> None:
-        """Prepare the data, build the network (or take ``resume``'s) and train it (``ctx``:
-        this process's place in a data-parallel fit)."""
-        values, train, val, cfg = self._prepare(panel)
+    def _fit_panel(self, panel, ctx, checkpoint, resume) -> None:
+        """Fit the channels on the training rows, build (or resume) the network, train it."""
+        val_rows = self.validation or (self.horizon if self.early_stopping else 0)
+        fit_rows = check_lengths(panel, self.lookback, block_steps(self.get_params()), val_rows)
+        runner, device, seed = self._runner(), self._device(), check_seed(self.random_state)
+        values = self.channels_.fit(panel, fit_rows)
+        train, val = runner.data(self.channels_, panel, values, fit_rows, val_rows)
+        levels = levels_of(self.get_params())
+        cfg = network_config(self.get_params(), quantiles=levels,
+                             **runner.net_dims(self.channels_, values))
         parallel = None
         if ctx is not None:
-            from .distributed import DataParallel, gather_fitted
-
-            gather_fitted(self)  # every rank: the ids, scalers and context of all series
+            gather_fitted(self.channels_)  # every rank: the ids, scalers and context of all
             parallel = DataParallel(ctx, self.batch_size, len(val) if val else 0)
-        seed = self._seed()
         if resume is None:
-            self.network_ = self._make_network(cfg, seed)
-            epochs = self.epochs
+            self.network_ = build_network(cfg, seed, device)
         else:
-            resume.restore(self, cfg)
-            epochs = self.epochs - len(self.history_)
-        self._run_training(train, val, self.loss, epochs, seed, checkpoint=checkpoint,
-                           resume=resume, parallel=parallel)
+            self.network_, self.optimizer_, self.history_ = resume.restore(
+                cfg, self.channels_.scaler, device)
+        epochs = self.epochs - len(getattr(self, "history_", []))
+        config = train_config(self.get_params(), Outputs(levels).loss(self.loss), epochs, seed,
+                              quantiles=levels)
+        state = fit_network(
+            self.network_, train, val, config,
+            patience=self.patience if self.early_stopping else None,
+            optimizer=getattr(self, "optimizer_", None), history=getattr(self, "history_", None),
+            save=self._save_checkpoint, checkpoint=checkpoint, resume=resume, parallel=parallel,
+            epochs_total=self.epochs)
+        self.optimizer_, self.history_, self.n_epochs_ = (state.optimizer, state.history,
+                                                          len(state.history))
         if self.stateful:
-            self.state_ = self._warm(panel, values)[1]
+            self.state_ = runner.warm(self.network_, panel, values)[1]
 
-    def _prepare(self, panel: Panel):
-        """Fit the scaler on the training rows; return the channels, the training and
-        validation data and the network config."""
-        L, H = self.lookback, self._block
-        val_rows = self._validation_rows()
-        fit_rows = panel.lengths - val_rows
-        names = [str(i) for i in panel.ids]
-        if (fit_rows < L + H).any():
-            bad = int(np.argmin(fit_rows))
-            label = "series" if panel.ids[bad] is None else f"series {names[bad]!r}"
-            raise DataError(
-                f"{label} has {panel.lengths[bad]} rows; lookback {L} + horizon "
-                f"{H}{f' + validation {val_rows}' if val_rows else ''} needs at least "
-                f"{L + H + val_rows}")
-        raw = self._raw_blocks(panel)
-        self.scaler_ = Scaler(self.scaler).fit(raw, panel.lengths, fit_rows)
-        self.ids_ = list(panel.ids)
-        values = self._channels(panel, raw, np.arange(panel.n_series))
-        self._store_context(panel)
+    def _save_checkpoint(self, path, history, extra_tensors, extra) -> None:
+        self.history_, self.n_epochs_ = list(history), len(history)
+        save(self, path, extra_tensors=extra_tensors, extra=extra)
+
+    def _restore(self, fitted: Fitted) -> None:
+        """Take the parts :func:`tsrnn.load` rebuilt (the contract of
+        :mod:`tsrnn.forecast.serialize`)."""
+        self.network_, self.channels_, self.history_ = fitted
+        self.n_epochs_ = len(self.history_)
         if self.stateful:
-            return (values, *self._stateful_setup(panel, values, fit_rows))
-        starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
-        train = self._window_data(values, starts)
-        val = None
-        if val_rows:
-            lo = np.maximum(fit_rows - L - H + 1, 0)
-            val_starts = np.concatenate([panel.offsets[i] + np.arange(lo[i], n - L - H + 1)
-                                         for i, n in enumerate(panel.lengths)])
-            val = self._window_data(values, val_starts)
-        cfg = self._net_config(
-            input_size=values.shape[1], output_size=len(self.roles_.target), horizon=H,
-            head=_NET_HEAD[self.head], bidirectional=self.bidirectional_encoder,
-            future_size=len(self._future_cols()), patch=int(self.patch))
-        return values, train, val, cfg
-
-    def _channels(self, panel: Panel, raw: np.ndarray, series_idx: np.ndarray,
-                  scaler: Scaler | None = None) -> np.ndarray:
-        """Scaled channels ``(N, C)``: targets, past, future covariates, calendar features."""
-        scaler = scaler or self.scaler_
-        k, offsets = raw.shape[1], panel.offsets
-        out = np.empty((len(raw), k + self._n_calendar()), dtype=np.float32)  # (N, C)
-        for i, j in enumerate(series_idx):  # series by series: no (N, C) float64 temporaries
-            rows = slice(int(offsets[i]), int(offsets[i + 1]))
-            scaled = raw[rows] - scaler.center_[j]
-            scaled /= scaler.scale_[j]
-            out[rows, :k] = scaled
-            out[rows, k:] = self._calendar(panel.index[i])
-        return out
-
-    def _window_data(self, values: np.ndarray, starts: np.ndarray) -> WindowData:
-        return self._error_scaled(WindowData(
-            torch.as_tensor(values), torch.as_tensor(starts), self.lookback, self._block,
-            len(self.roles_.target), self._future_cols(), self.window_norm, self.season))
-
-    def _store_context(self, panel: Panel) -> None:
-        L = self.lookback
-        last = [slice(s.stop - L, s.stop) for s in map(panel.series, range(panel.n_series))]
-        pick = (lambda a: None if a is None else np.stack([a[r] for r in last]).astype(  # noqa: E731
-            np.float64))
-        self.context_ = {"target": pick(panel.target), "past": pick(panel.past),
-                         "future": pick(panel.future),
-                         "index": [ix[-L:] for ix in panel.index]}
+            self.state_ = fitted.state
 
     def save(self, path) -> None:
         """Write the fitted model to the directory ``path`` (safetensors + JSON, atomic);
         :func:`tsrnn.load` reads it back. After a ``distributed`` fit, only rank 0 writes (the
         others return at once, without waiting for it)."""
-        from .distributed import is_writer
-        from .serialize import save
-
         self._check_fitted()
         if self.distributed and not is_writer():
             return
         save(self, path)
 
-    # -- predict -------------------------------------------------------------------------------
+    # -- predict ---------------------------------------------------------------------------------
 
     def predict(self, data=None, horizon=None, future_covariates=None):
         """Forecast ``horizon`` steps after the end of the training data (or of ``data``).
@@ -491,199 +296,96 @@ class RNNForecaster(QuantileMixin, StatefulMixin, ForecasterMixin, BaseRNNEstima
         """
         self._check_fitted()
         ids, index, values = self._predict_values(data, horizon, future_covariates)
-        return self._frame(ids, index, self._point(values))
+        return future_frame(ids, index, self._outputs().point(values), self.roles_, self.freq_,
+                            self.target_names_)
 
     def _predict_values(self, data, horizon, future_covariates):
         """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``)."""
         horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
-        if self.stateful:
-            return self._predict_stateful(data, horizon)
-        ids, index, x, scaler_idx, scaler = self._encoder_inputs(data)
-        future = self._future_inputs(ids, index, horizon, future_covariates, scaler_idx, scaler)
-        values = self._forecast(torch.as_tensor(x), torch.as_tensor(future), horizon)
-        return ids, index, self._unscale(values, scaler_idx, scaler)
+        panel = None if data is None else self.channels_.read(data)
+        extra = {"state": self.state_} if self.stateful else {}
+        return self._runner().predict(self.network_, self.channels_, self._outputs(), panel,
+                                      horizon, future_covariates, **extra)
 
-    def _encoder_inputs(self, data):
-        """(ids, per-series index, scaled windows (S, L, C), scaler rows, scaler)."""
-        if data is None:
-            ctx = self.context_
-            blocks = [b for b in (ctx["target"], ctx["past"], ctx["future"]) if b is not None]
-            raw = np.concatenate(blocks, axis=2).astype(np.float64)  # (S, L, K+P+Fu)
-            if self.target_transform == "log":  # the context keeps the data as given
-                k = len(self.roles_.target)
-                raw[..., :k] = np.log(raw[..., :k])
-            panel = Panel(self.ids_, ctx["index"], np.full(len(self.ids_), self.lookback),
-                          raw[..., 0].reshape(-1, 1), None, None, self.freq_, self.roles_)
-            raw = raw.reshape(-1, raw.shape[2])
-            idx = np.arange(len(self.ids_))
-            x = self._channels(panel, raw, idx)
-            return self.ids_, ctx["index"], x.reshape(len(idx), self.lookback, -1), idx, None
-        panel = self._read(data, reset=False)
-        return self._panel_inputs(panel)
+    def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None):
+        """Quantile forecasts ``horizon`` steps after the training data (or after ``data``).
 
-    def _panel_inputs(self, panel: Panel):
-        L = self.lookback
-        for i, n in enumerate(panel.lengths):
-            if n < L:
-                label = "series" if panel.ids[i] is None else f"series {panel.ids[i]!r}"
-                raise DataError(f"{label} has {n} rows; forecasting needs the last lookback "
-                                f"{L} rows")
-        scaler, idx = self._scaler_for(panel)
-        values = self._channels(panel, self._raw_blocks(panel), idx, scaler)
-        ends = panel.offsets[1:]
-        x = values[ends[:, None] - L + np.arange(L)]  # the last L rows: (S, L, C)
-        return panel.ids, [ix[-L:] for ix in panel.index], x, idx, scaler
+        Parameters
+        ----------
+        data, future_covariates :
+            As for :meth:`predict`.
+        horizon : int, default=None
+            Steps to forecast, at most the fitted horizon (rolling the model forward would feed
+            back point forecasts and understate the uncertainty of the later steps).
+        levels : sequence of float, default=None
+            Levels to return, each one of the fitted ``quantiles`` (default: all of them).
 
-    def _scaler_for(self, panel: Panel) -> tuple[Scaler, np.ndarray]:
-        """Fitted statistics for known series, each new series' own for the others."""
-        known = {sid: i for i, sid in enumerate(self.ids_)}
-        raw = self._raw_blocks(panel)
-        scaler = Scaler(self.scaler)
-        centers, scales = [], []
-        for i, sid in enumerate(panel.ids):
-            if sid in known:
-                centers.append(self.scaler_.center_[known[sid]])
-                scales.append(self.scaler_.scale_[known[sid]])
-            else:
-                c, s = scaler.fit_one(raw[panel.series(i)])
-                centers.append(c)
-                scales.append(s)
-        scaler.center_, scaler.scale_ = np.array(centers), np.array(scales)
-        return scaler, np.arange(panel.n_series)
+        Returns
+        -------
+        DataFrame
+            On the future timestamps, one column ``{target}_q{level}`` per target and level
+            (e.g. ``load_q0.05``), plus the id column for many series.
+        """
+        self._check_fitted()
+        outputs = self._outputs()
+        index = outputs.index(levels)
+        horizon = check_positive_int("horizon", horizon or self.horizon)
+        if horizon > self.horizon:
+            raise ConfigError(f"quantile forecasts reach at most the fitted horizon "
+                              f"{self.horizon}; got horizon={horizon}: refit with "
+                              f"horizon={horizon}")
+        ids, last, values = self._predict_values(data, horizon, future_covariates)
+        flat, names = outputs.columns(values, index, self.target_names_)
+        return future_frame(ids, last, flat, self.roles_, self.freq_, names)
 
-    def _future_inputs(self, ids, index, horizon, future_covariates, idx, scaler) -> np.ndarray:
-        """Known-ahead channels for the forecast steps, ``(S, steps, Fu + cal)``."""
-        steps = -(-horizon // self._block) * self._block  # whole blocks
-        given = self._read_future(future_covariates)
-        fut = []
-        for i, sid in enumerate(ids):
-            stamps = future_index(index[i][-1], self.freq_, steps)
-            cols = [self._calendar(stamps)]
-            if given is not None:
-                cols.insert(0, self._future_rows(given, sid, stamps, horizon, i, idx, scaler))
-            fut.append(np.concatenate(cols, axis=1))
-        return np.stack(fut).astype(np.float32)
+    # -- evaluate and stream -------------------------------------------------------------------
 
-    def _read_future(self, frame) -> Panel | None:
-        names, roles = self.roles_.future, self.roles_
-        if not names:
-            return None
-        if frame is None:
-            raise DataError(f"the model uses future covariates {names}; pass "
-                            "future_covariates= with their values for the forecast steps")
-        return to_panel(frame, target=[], time_col=roles.time_col, id_col=roles.id_col,
-                        future_covariates=names, freq=self.freq_, name="future_covariates")
+    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+        """Forecast from many origins of ``data`` and score each forecast against the actuals.
 
-    def _future_rows(self, panel, sid, stamps, horizon, i, idx, scaler) -> np.ndarray:
-        names, roles = self.roles_.future, self.roles_
-        if sid not in panel.ids:
-            raise DataError(f"future_covariates has no rows for series {sid!r}")
-        j = panel.ids.index(sid)
-        have = pd.Series(range(panel.lengths[j]), index=panel.index[j])
-        missing = stamps[:horizon].difference(have.index)
-        if len(missing):
-            raise DataError(f"future_covariates lacks {len(missing)} forecast step(s) for series "
-                            f"{sid!r}, first {missing[0]}; give all {horizon} steps")
-        rows = panel.future[panel.series(j)][have.reindex(stamps).ffill().astype(int).to_numpy()]
-        k, p = len(roles.target), len(roles.past)
-        s = scaler or self.scaler_
-        sl = slice(k + p, k + p + len(names))
-        return (rows - s.center_[idx[i], sl]) / s.scale_[idx[i], sl]
+        Parameters
+        ----------
+        data : Series or DataFrame
+            History with the same roles as in ``fit``.
+        start : float, int or timestamp, default=0.5
+            First origin: a fraction of each series, a row position, or a timestamp.
+        stride : int, default=None
+            Rows between origins (default: the horizon).
+        horizon : int, default=None
+            Steps forecast from each origin (default: the fitted horizon).
+        refit : bool, default=False
+            Refit a copy of the forecaster on the history before each origin (slow) instead of
+            forecasting every origin with the fitted model in one batched pass.
+        m : int, default=1
+            Seasonal period for MASE.
 
-    @torch.no_grad()
-    def _forecast(self, x: torch.Tensor, future: torch.Tensor, steps: int) -> np.ndarray:
-        """Scaled forecasts ``(S, steps, K)`` from scaled windows, rolled forward in blocks."""
-        net, k, block = eval_mode(self.network_), len(self.roles_.target), self._block
-        if steps > block and self.roles_.past:
-            raise ConfigError(f"horizon={steps} needs rolling the model forward, but its past "
-                              f"covariates {self.roles_.past} are unknown beyond now; ask for at "
-                              f"most {block} steps, or fit with horizon={steps}")
-        device = next(net.parameters()).device
-        x, future = x.to(device), future.to(device)
-        fut_cols = self._future_cols()
-        outs, done = [], 0
-        while done < steps:
-            f = future[:, done : done + block] if fut_cols else None
-            y = self._step(net, x, f, k)  # (S, block, K) or quantiles (S, block, K, Q)
-            take = min(block, steps - done)
-            outs.append(y[:, :take])
-            done += take
-            if done < steps:
-                y = self._point(y)  # roll forward on the point forecast
-                new = y[:, :take] if f is None else torch.cat([y[:, :take], f[:, :take]], -1)
-                x = torch.cat([x[:, take:], new], dim=1)  # slide the window forward
-        return torch.cat(outs, dim=1).cpu().numpy()
+        Returns
+        -------
+        BacktestResult
+        """
+        return backtest(self, data, start, stride, horizon, refit, m)
 
-    def _step(self, net, x, future, k) -> torch.Tensor:
-        level = scale = None
-        if self.window_norm is not None:
-            level, scale = window_stats(x[..., :k], self.window_norm)  # (S, 1, K) each
-            x = torch.cat([(x[..., :k] - level) / scale, x[..., k:]], dim=-1)
-        data = _Windows(x, future)
-        y = predict_batches(net, data)
-        if self.error_scale is not None:
-            y = y * self._per_value(self._spread(x[..., :k]), y)
-        if self.season is not None:
-            y = y + self._per_value(seasonal_base(x[..., :k], self.season, y.shape[1]), y)
-        if level is None:
-            return y
-        return y * self._per_value(scale, y) + self._per_value(level, y)  # scale > 0: no crossing
+    def _forecast_origins(self, panel, origins: list, horizon: int) -> np.ndarray:
+        """Forecasts of every (series, origin) pair in one batched pass (the backtest contract
+        of :mod:`tsrnn.forecast.backtest`)."""
+        return self._runner().origins(self.network_, self.channels_, self._outputs(), panel,
+                                      origins, horizon)
 
-    def _unscale(self, values: np.ndarray, idx: np.ndarray, scaler: Scaler | None) -> np.ndarray:
-        s, k = scaler or self.scaler_, len(self.roles_.target)
-        scale, center = s.scale_[idx, None, :k], s.center_[idx, None, :k]  # (n, 1, K)
-        out = values * self._per_value(scale, values) + self._per_value(center, values)
-        if getattr(self, "target_transform", None) == "log":
-            with np.errstate(over="ignore"):
-                out = np.exp(out)
-        return out
+    def update(self, new_rows):
+        """Advance the carried state over newly observed rows, without refitting.
 
-    # -- batched backtest ------------------------------------------------------------------------
+        ``new_rows`` has the fitted roles and continues the series seen in ``fit`` (its first
+        timestamp must follow their last one). ``predict()`` then forecasts from the new end.
+        """
+        self._check_fitted()
+        if not self.stateful:
+            raise ConfigError("update() needs a stateful forecaster (stateful=True); refit, or "
+                              "pass the new history to predict(data)")
+        self.state_ = self._runner().update(self.network_, self.channels_, self.state_, new_rows)
+        return self
 
-    def _forecast_origins(self, panel: Panel, origins: list, horizon: int) -> np.ndarray:
-        """Forecasts of every (series, origin) pair in one batched pass: ``(n, horizon, K)``."""
-        if self.stateful:
-            return self._stateful_origins(panel, origins, horizon)
-        scaler, idx = self._scaler_for(panel)
-        raw = self._raw_blocks(panel)
-        values = self._channels(panel, raw, idx, scaler)
-        L = self.lookback
-        rows, which, fut_rows = [], [], []
-        steps = -(-horizon // self._block) * self._block
-        for i, origin in enumerate(origins):
-            off = int(panel.offsets[i])
-            for o in origin:
-                rows.append(off + int(o) - L + np.arange(L))
-                which.append(i)
-                stamps = future_index(panel.index[i][int(o) - 1], self.freq_, steps)
-                fut_rows.append(self._origin_future(panel, values, i, int(o), stamps, off))
-        x = torch.as_tensor(values[np.array(rows)])
-        future = torch.as_tensor(np.stack(fut_rows))
-        out = self._forecast(x, future, horizon)
-        return self._unscale(out, np.array(which), scaler)
-
-    def _origin_future(self, panel, values, i, origin, stamps, off) -> np.ndarray:
-        """Known-ahead channels after an origin, read from the data itself."""
-        cols = self._future_cols()
-        n_cov = len(self.roles_.future)
-        n = int(panel.lengths[i])
-        rows = off + np.minimum(origin + np.arange(len(stamps)), n - 1)
-        cov = values[rows][:, cols[:n_cov]] if n_cov else np.zeros((len(stamps), 0), np.float32)
-        return np.concatenate([cov, self._calendar(stamps)], axis=1).astype(np.float32)
-
-
-class _Windows:
-    """Inference batches of ready windows (no targets)."""
-
-    def __init__(self, x, future):
-        self.x, self.future = x, future
-
-    def __len__(self) -> int:
-        return self.x.shape[0]
-
-    def batch(self, index):
-        from ..nn.loop import Batch
-
-        return Batch(self.x[index], None, None,
-                     None if self.future is None else self.future[index])
-
+    def reset_state(self):
+        """Forget the carried state; the next ``update(rows)`` starts from a zero state."""
+        self._check_fitted()
+        self.state_ = None
+        return self

@@ -3,24 +3,55 @@
 ``save(estimator, path)`` writes the network weights and the raw context as safetensors and
 everything else (params, roles, frequency, scaler statistics, ids, timestamps, history) as JSON
 through :mod:`tsrnn.io.modeldir`; ``load(path)`` rebuilds the estimator from those two files.
+
+Which class a folder holds is its ``kind`` (the class name), looked up in a registry that the
+classes fill with :func:`register` when they are defined, so this module never imports an
+estimator. A registered class offers (the contract): the fitted attributes ``network_``,
+``channels_`` (:class:`~tsrnn.forecast.channels.Channels`), ``history_``, ``state_`` and
+``get_params()`` for :func:`save`, and ``estimator._restore(Fitted)`` for :func:`load`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import torch
 
 from .._validation import ModelFileError, TrainingError
-from ..data.panel import Roles
-from ..data.scalers import Scaler
-from ..io.modeldir import load_model, save_model
-from ..nn.networks import NetConfig, RNNNetwork
-from ..nn.state import state_from_tensors, state_tensors
+from ..data import Roles, Scaler
+from ..io import load_model, save_model
+from ..nn import (
+    NetConfig,
+    RNNNetwork,
+    nonfinite_weights,
+    resolve_device,
+    state_from_tensors,
+    state_tensors,
+)
+from .channels import Channels
+from .params import check_params
 
-__all__ = ["save", "load", "from_files"]
+__all__ = ["Fitted", "from_files", "load", "register", "save"]
+
+_KINDS: dict[str, type] = {}
+
+
+def register(cls: type) -> type:
+    """Class decorator: model folders whose ``kind`` is ``cls.__name__`` load as ``cls``."""
+    _KINDS[cls.__name__] = cls
+    return cls
+
+
+class Fitted(NamedTuple):
+    """The fitted parts of a forecaster, as :func:`load` rebuilds them."""
+
+    network: RNNNetwork
+    channels: Channels
+    history: list
+    state: object
 
 _CONTEXT = ("target", "past", "future")
 
@@ -44,20 +75,20 @@ def _index_from_json(d: dict, freq: str | None) -> pd.Index:
 
 
 def save(estimator, path, extra_tensors=None, extra=None) -> None:
-    """Write a fitted :class:`~tsrnn.RNNForecaster` to the directory ``path`` (atomically).
+    """Write a fitted forecaster to the directory ``path`` (atomically).
 
     ``extra_tensors`` and ``extra`` (a JSON object) travel along, e.g. a training checkpoint's
     optimiser state. Weights that are not finite are never written.
     """
-    net = estimator.network_
+    net, channels = estimator.network_, estimator.channels_
     tensors = {f"network.{k}": v for k, v in net.state_dict().items()}
-    bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    bad = nonfinite_weights(tensors.items())
     if bad:
         raise TrainingError(f"not saving {path}: the weights {bad[0]!r} hold NaN or infinity "
                             "(training diverged); refit with a lower learning rate (lr)")
     tensors.update(extra_tensors or {})
     for name in _CONTEXT:
-        block = estimator.context_[name]
+        block = channels.context[name]
         if block is not None:
             tensors[f"context.{name}"] = torch.from_numpy(np.ascontiguousarray(block))
     state = getattr(estimator, "state_", None)
@@ -67,11 +98,11 @@ def save(estimator, path, extra_tensors=None, extra=None) -> None:
         "kind": type(estimator).__name__,
         "params": estimator.get_params(),
         "config": net.cfg.to_dict(),
-        "roles": asdict(estimator.roles_),
-        "freq": estimator.freq_,
-        "scaler": estimator.scaler_.to_dict(),
-        "data": {"ids": list(estimator.ids_),
-                 "index": [_index_to_json(ix) for ix in estimator.context_["index"]]},
+        "roles": asdict(channels.roles),
+        "freq": channels.freq,
+        "scaler": channels.scaler.to_dict(),
+        "data": {"ids": list(channels.ids),
+                 "index": [_index_to_json(ix) for ix in channels.context["index"]]},
         "history": list(estimator.history_),
         "state": {"carried": state is not None},
     }
@@ -96,14 +127,11 @@ def load(path, device: str | None = None):
 
 def from_files(tensors: dict, meta: dict, path, device: str | None = None):
     """The estimator described by the loaded ``tensors`` and ``meta`` of the model ``path``."""
-    from .forecaster import RNNForecaster
-
-    kinds = {"RNNForecaster": RNNForecaster}
-    if meta["kind"] not in kinds:
+    if meta["kind"] not in _KINDS:
         raise ModelFileError(f"{path}: unknown model kind {meta['kind']!r}; expected one of "
-                             f"{sorted(kinds)}")
+                             f"{sorted(_KINDS)}")
     try:
-        return _rebuild(kinds[meta["kind"]], tensors, meta, device)
+        return _rebuild(_KINDS[meta["kind"]], tensors, meta, device)
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
@@ -116,61 +144,63 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
     params = dict(meta["params"])
     if device is not None:
         params["device"] = device
-    est = cls(**params)
+    est = cls(**params)  # a parameter newer than the file takes its default
+    params = est.get_params()
+    target = resolve_device(params["device"])
     network = RNNNetwork(NetConfig(**meta["config"]))
     weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
     network.load_state_dict(weights, strict=True)
-    est.network_ = network.to(est._device()).eval()
-    est.roles_ = Roles(**meta["roles"])
-    est.freq_ = meta["freq"]
-    est.target_names_ = list(est.roles_.target)
-    est.scaler_ = Scaler.from_dict(meta["scaler"])
-    est.ids_ = list(meta["data"]["ids"])
-    est.context_ = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in tensors
-                           else None) for name in _CONTEXT}
-    est.context_["index"] = [_index_from_json(d, est.freq_) for d in meta["data"]["index"]]
-    if est.stateful:
-        carried = {k[len("state."):]: v.to(est._device()) for k, v in tensors.items()
+    roles = Roles(**meta["roles"])
+    channels = Channels(roles, meta["freq"], params["lookback"], params["scaler"],
+                        params["target_transform"], params["time_features"])
+    channels.scaler = Scaler.from_dict(meta["scaler"])
+    channels.ids = list(meta["data"]["ids"])
+    channels.context = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in
+                               tensors else None) for name in _CONTEXT}
+    channels.context["index"] = [_index_from_json(d, channels.freq) for d in
+                                 meta["data"]["index"]]
+    state = None
+    if params["stateful"]:
+        carried = {k[len("state."):]: v.to(target) for k, v in tensors.items()
                    if k.startswith("state.")}
-        est.state_ = state_from_tensors(carried) if carried else None
-    est.history_ = list(meta["history"] or [])
-    est.n_epochs_ = len(est.history_)
-    _check_loaded(est)
+        state = state_from_tensors(carried) if carried else None
+    fitted = Fitted(network.to(target).eval(), channels, list(meta["history"] or []), state)
+    _check_loaded(params, fitted)
+    est._restore(fitted)
     return est
 
 
-def _check_loaded(est) -> None:
+def _check_loaded(p: dict, fitted: Fitted) -> None:
     """Raise ValueError where the parts of a rebuilt forecaster disagree (a hand-edited or
     tampered model.json), so that ``load`` fails instead of a later ``predict``."""
-    est._check_params()  # the saved hyperparameters, checked as fit checks them
-    roles, cfg, n, L = est.roles_, est.network_.cfg, len(est.ids_), est.lookback
+    check_params(p)  # the saved hyperparameters, checked as fit checks them
+    channels, cfg = fitted.channels, fitted.network.cfg
+    roles, n, L, ctx = channels.roles, len(channels.ids), p["lookback"], channels.context
     for role in ("target", "past", "future"):
         names = getattr(roles, role)
         if not isinstance(names, list) or not all(isinstance(c, (str, int)) for c in names):
             raise ValueError(f"roles.{role} must be a list of column names, got {names!r}")
     for key in ("cell", "hidden_size", "num_layers"):
-        if getattr(cfg, key) != getattr(est, key):
-            raise ValueError(f"params.{key} is {getattr(est, key)!r} but the network's config "
+        if getattr(cfg, key) != p[key]:
+            raise ValueError(f"params.{key} is {p[key]!r} but the network's config "
                              f"says {getattr(cfg, key)!r}")
     widths = {"target": len(roles.target), "past": len(roles.past), "future": len(roles.future)}
     for name, width in widths.items():
-        block = est.context_[name]
+        block = ctx[name]
         want = (n, L, width) if width else None
         got = None if block is None else tuple(block.shape)
         if got != want or (block is not None and not np.isfinite(block).all()):
             raise ValueError(f"context.{name} has shape {got}, expected {want} of finite values")
-    if len(est.context_["index"]) != n or any(len(ix) != L for ix in est.context_["index"]):
+    if len(ctx["index"]) != n or any(len(ix) != L for ix in ctx["index"]):
         raise ValueError(f"data.index must hold {n} time index(es) of {L} steps each")
-    if any(isinstance(ix, pd.DatetimeIndex) != (est.freq_ is not None)
-           for ix in est.context_["index"]):
-        raise ValueError(f"freq {est.freq_!r} does not match the saved time index")
-    if est.scaler_.center_.shape != (n, sum(widths.values())):
-        raise ValueError(f"scaler statistics have shape {est.scaler_.center_.shape}, expected "
-                         f"{(n, sum(widths.values()))}")
-    bad = [k for k, v in est.network_.state_dict().items()
-           if v.is_floating_point() and not torch.isfinite(v).all()]
+    if any(isinstance(ix, pd.DatetimeIndex) != (channels.freq is not None) for ix in ctx["index"]):
+        raise ValueError(f"freq {channels.freq!r} does not match the saved time index")
+    if channels.scaler.center_.shape != (n, sum(widths.values())):
+        raise ValueError(f"scaler statistics have shape {channels.scaler.center_.shape}, "
+                         f"expected {(n, sum(widths.values()))}")
+    bad = nonfinite_weights(fitted.network.state_dict().items())
     if bad:
         raise ValueError(f"weight {bad[0]!r} holds NaN or infinity")
-    for record in est.history_:
+    for record in fitted.history:
         if not isinstance(record, dict) or not isinstance(record.get("train_loss"), (int, float)):
             raise ValueError(f"history entries must be objects with a train_loss, got {record!r}")

@@ -3,8 +3,8 @@
 A file is read by record batches, never whole: :func:`parquet_ids` scans the id column alone and
 :func:`read_parquet` keeps, batch by batch, the columns asked for and the rows of the ids asked
 for. A process holding a few of many series thus needs memory for its own rows plus one batch.
-:func:`parquet_writer` opens a writer that takes a table in chunks (see
-:class:`tsrnn.forecast.chunked.TableWriter`).
+:func:`parquet_writer` opens a writer that takes a table in chunks, appended by
+:func:`write_chunk` (see :class:`tsrnn.forecast.chunked.TableWriter`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ import pandas as pd
 
 from .._validation import ConfigError, DataError
 
-__all__ = ["BATCH_ROWS", "parquet_columns", "parquet_ids", "parquet_writer", "read_parquet"]
+__all__ = [
+    "BATCH_ROWS",
+    "parquet_ids",
+    "parquet_writer",
+    "read_parquet",
+    "require_pyarrow",
+    "write_chunk",
+]
 
 #: Rows per record batch while reading.
 BATCH_ROWS = 65_536
@@ -31,6 +38,11 @@ def _arrow():
         raise ConfigError("Parquet files need pyarrow, which is not installed; install it with "
                           "`pip install 'tsrnn[parquet]'`, or use a CSV file") from None
     return pa, pc, pq
+
+
+def require_pyarrow() -> None:
+    """Raise the ConfigError of a missing pyarrow now, before any work that would need it."""
+    _arrow()
 
 
 def _open(path):
@@ -53,11 +65,6 @@ def _check_columns(pf, path, columns: list) -> None:
     missing = [c for c in columns if c not in names]
     if missing:
         raise DataError(f"file '{path}' has no column {missing[0]!r}; its columns are {names}")
-
-
-def parquet_columns(path) -> list[str]:
-    """The column names of a Parquet file (read from its footer only)."""
-    return list(_open(path).schema_arrow.names)
 
 
 def parquet_ids(path, id_col, batch_rows: int = BATCH_ROWS) -> list:
@@ -132,3 +139,9 @@ def parquet_writer(path, frame: pd.DataFrame):
     pa, _, pq = _arrow()
     schema = pa.Table.from_pandas(frame, preserve_index=False).schema
     return pq.ParquetWriter(path, schema), schema
+
+
+def write_chunk(writer, schema, frame: pd.DataFrame) -> None:
+    """Append ``frame`` (no index) to ``writer``, cast to the ``schema`` of the first chunk."""
+    pa, _, _ = _arrow()
+    writer.write_table(pa.Table.from_pandas(frame, preserve_index=False).cast(schema))

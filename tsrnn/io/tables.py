@@ -14,8 +14,16 @@ from pathlib import Path
 import pandas as pd
 
 from .._validation import DataError
+from .parquet import read_parquet
 
-__all__ = ["read_csv", "read_table", "is_table_path", "guess_time_column", "seasonal_period"]
+__all__ = [
+    "PARQUET_SUFFIXES",
+    "read_csv",
+    "read_table",
+    "is_table_path",
+    "guess_time_column",
+    "seasonal_period",
+]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -86,8 +94,6 @@ def read_table(path, columns=None) -> pd.DataFrame:
     """Read a CSV file, or a Parquet file (``.parquet``/``.pq``: needs pyarrow; read by record
     batches, only ``columns`` if given), into a DataFrame; DataError says what is wrong."""
     if str(path).lower().endswith(PARQUET_SUFFIXES):
-        from .parquet import read_parquet
-
         return read_parquet(path, columns)
     return read_csv(path)
 

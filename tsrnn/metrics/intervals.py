@@ -27,7 +27,8 @@ from statistics import NormalDist
 import numpy as np
 
 from .._validation import ConfigError, DataError, check_choice, check_positive_int
-from .point import _as_float_array, _check_no_nan, _scaled, _train_scales, seasonal_naive_forecast
+from ._arrays import as_float_array, check_history, check_no_nan, mean_scaled, train_scales
+from .baselines import seasonal_naive_forecast
 
 __all__ = [
     "check_levels",
@@ -98,33 +99,33 @@ def interval_pairs(levels: Sequence[float]) -> list[tuple[int, int, float]]:
 
 def _quantile_pair(y_true: object, y_pred: object, levels: object):
     """Validated actuals ``(...)``, quantile forecasts ``(..., Q)`` and levels ``(Q,)``."""
-    true = _as_float_array("y_true", y_true, ndims=(1, 2))
+    true = as_float_array("y_true", y_true, ndims=(1, 2))
     if isinstance(levels, (int, float, np.floating)) and not isinstance(levels, bool):
         qs = np.array(check_levels([levels], "levels"))
-        pred = _as_float_array("y_pred", y_pred, ndims=(1, 2))[..., None]  # (...) -> (..., 1)
+        pred = as_float_array("y_pred", y_pred, ndims=(1, 2))[..., None]  # (...) -> (..., 1)
     else:
         qs = np.array(check_levels(levels, "levels"))
         if list(qs) != [float(q) for q in levels]:
             raise DataError(f"levels {list(levels)} must be sorted ascending, in the order of "
                             "y_pred's last axis")
-        pred = _as_float_array("y_pred", y_pred, ndims=(2, 3))
+        pred = as_float_array("y_pred", y_pred, ndims=(2, 3))
     if pred.shape != true.shape + (len(qs),):
         raise DataError(f"y_pred has shape {pred.shape}; with y_true of shape {true.shape} and "
                         f"{len(qs)} level(s) it must be {true.shape + (len(qs),)}")
-    _check_no_nan("y_true", true)
-    _check_no_nan("y_pred", pred)
+    check_no_nan("y_true", true)
+    check_no_nan("y_pred", pred)
     return true, pred, qs
 
 
 def _interval(y_true: object, lower: object, upper: object):
-    true = _as_float_array("y_true", y_true)
-    bounds = [_as_float_array(n, v) for n, v in (("lower", lower), ("upper", upper))]
+    true = as_float_array("y_true", y_true)
+    bounds = [as_float_array(n, v) for n, v in (("lower", lower), ("upper", upper))]
     for name, array in zip(("lower", "upper"), bounds):
         if array.shape != true.shape:
             raise DataError(f"{name} has shape {array.shape} but y_true has shape "
                             f"{true.shape}; pass one bound per actual value")
-        _check_no_nan(name, array)
-    _check_no_nan("y_true", true)
+        check_no_nan(name, array)
+    check_no_nan("y_true", true)
     lo, hi = bounds
     if (lo > hi).any():
         first = tuple(int(i) for i in np.argwhere(lo > hi)[0])
@@ -203,17 +204,15 @@ def msis(y_true: object, lower: object, upper: object, y_train: object, m: int =
     Returns
     -------
     float
-        Lower is better; ``inf`` for a series whose scale is 0 (as :func:`~tsrnn.metrics.point.mase`).
+        Lower is better; ``inf`` for a series whose scale is 0 (as :func:`~tsrnn.metrics.mase`).
     """
     if not 0 < alpha < 1:
         raise ConfigError(f"alpha must be in (0, 1), e.g. 0.05 for a 95% interval; got {alpha!r}")
     true, lo, hi = _interval(y_true, lower, upper)
     m = check_positive_int("m", m)
-    scales = _train_scales(y_train, true, m)
+    scales = train_scales(y_train, true, m)
     score = (hi - lo) + 2.0 / alpha * ((lo - true) * (true < lo) + (true - hi) * (true > hi))
-    if scales.ndim == 0:
-        return float(_scaled(np.mean(score), scales))
-    return float(np.mean(_scaled(np.mean(score, axis=1), scales)))
+    return mean_scaled(score, scales)
 
 
 def score_quantiles(y_true: object, y_pred: object, levels: Sequence[float],
@@ -283,8 +282,7 @@ def seasonal_naive_quantiles(history: object, horizon: int, m: int, levels: obje
     m = check_positive_int("m", m)
     check_choice("widen", widen, ("sqrt", "constant"))
     qs = check_levels(levels, "levels")
-    values = _as_float_array("history", history, ndims=(1,))
-    _check_no_nan("history", values)
+    values = check_history(history)
     if values.size <= m:
         raise DataError(f"history has {values.size} point(s); seasonal-naive intervals with "
                         f"m={m} need at least {m + 1} (one season plus one residual)")

@@ -11,19 +11,15 @@ import copy
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
-from torch import nn
 
 from .._validation import TrainingError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .loop import TrainConfig
+from .config import FitState
+from .networks import nonfinite_weights
 
 __all__ = [
-    "FitState",
     "StopTraining",
     "Callback",
     "EarlyStopping",
@@ -32,20 +28,6 @@ __all__ = [
     "Checkpoint",
     "TrainingDivergedWarning",
 ]
-
-
-@dataclass
-class FitState:
-    """What callbacks see: the network, the optimiser, the generator and the history so far."""
-
-    network: nn.Module
-    optimizer: torch.optim.Optimizer
-    config: TrainConfig
-    epoch: int = 0
-    step: int = 0
-    history: list[dict] = field(default_factory=list)
-    total_steps: int = 0
-    generator: torch.Generator | None = None
 
 
 class StopTraining(Exception):
@@ -128,10 +110,6 @@ class ProgressBar(Callback):
         self.bar.close()
 
 
-def _finite_weights(network: nn.Module) -> bool:
-    return all(bool(torch.isfinite(p).all()) for p in network.parameters())
-
-
 class DivergenceGuard(Callback):
     """Stop a fit whose loss stops being finite or explodes, or whose weights stop being finite.
 
@@ -166,7 +144,7 @@ class DivergenceGuard(Callback):
         if loss > limit:
             return (f"the training loss grew to {loss:.4g} (the first batch's was "
                     f"{self.reference:.4g})")
-        if not _finite_weights(state.network):
+        if nonfinite_weights(state.network.named_parameters()):
             return "the weights stopped being finite"
         return None
 

@@ -12,7 +12,6 @@ __all__ = [
     "init_state",
     "detach_state",
     "select_state",
-    "state_to_device",
     "state_tensors",
     "state_from_tensors",
 ]
@@ -45,15 +44,6 @@ def select_state(state: State, index: torch.Tensor | slice) -> State:
     if isinstance(state, tuple):
         return tuple(s[:, index] for s in state)
     return state[:, index]
-
-
-def state_to_device(state: State | None, device: torch.device | str) -> State | None:
-    """Move a state to ``device``."""
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(s.to(device) for s in state)
-    return state.to(device)
 
 
 def state_tensors(state: State) -> dict[str, torch.Tensor]:

@@ -1,49 +1,27 @@
-"""Figures for forecasts, training curves and confusion matrices.
+"""Figures of forecasts: history, forecast, actual values and quantile bands; backtests.
 
-matplotlib is imported inside the functions, so ``import tsrnn`` never pays for it. Every
-function builds a :class:`matplotlib.figure.Figure` directly (no pyplot state, nothing is ever
-shown), which works under any backend, including ``Agg`` on a headless server. Write figures
-with :func:`save_figure`.
+matplotlib is imported lazily (through :func:`~tsrnn.plotting._figures._new_axes`), so
+``import tsrnn`` never pays for it. Every function returns a new
+:class:`matplotlib.figure.Figure` (no pyplot state, nothing is shown); write it with
+:func:`~tsrnn.plotting.save_figure`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from .._validation import ConfigError, DataError, check_positive_int
+from ._figures import _new_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_forecast", "plot_history", "plot_backtest", "plot_confusion", "save_figure"]
-
-
-def _new_axes(n_panels: int, ax: Axes | None, panel_size: tuple[float, float]) -> list[Axes]:
-    """Return ``ax`` alone, or the axes of a new figure with ``n_panels`` stacked rows."""
-    if ax is not None:
-        if n_panels != 1:
-            raise ConfigError(
-                f"ax holds one panel but there are {n_panels} targets to plot; pass ax=None "
-                "to get one panel per target"
-            )
-        return [ax]
-    from matplotlib.figure import Figure
-
-    width, height = panel_size
-    fig = Figure(figsize=(width, height * n_panels), layout="constrained")
-    return list(fig.subplots(n_panels, 1, squeeze=False, sharex=True)[:, 0])
-
-
-# --------------------------------------------------------------------------- forecasts
+__all__ = ["plot_forecast", "plot_backtest"]
 
 
 def _as_frame(name: str, data: object, targets: Sequence[str] | None) -> pd.DataFrame:
@@ -147,6 +125,42 @@ def _draw_series(axis, hist, fc, act, id_col, key, target, color, max_history) -
         )
 
 
+def _forecast_frames(
+    history: object, forecast: object, actual: object, id_col: str | None
+) -> tuple[dict[str, pd.DataFrame], list]:
+    """The checked frames by role (``forecast``, ``history``, ``actual`` if given) and targets."""
+    fc = _as_frame("forecast", forecast, None)
+    targets = _target_columns(fc, id_col)
+    needed = targets + ([id_col] if id_col is not None else [])
+    frames = {"forecast": fc, "history": _as_frame("history", history, targets)}
+    if actual is not None:
+        frames["actual"] = _as_frame("actual", actual, targets)
+    for name, frame in frames.items():
+        _check_columns(name, frame, needed)
+    return frames, targets
+
+
+def _draw_panel(axis, frames, bands, id_col, keys, target, max_history) -> None:
+    """Draw every series ``keys`` of one target on one panel, then its label, grid and legend."""
+    for k, key in enumerate(keys):
+        color = f"C{k}"
+        _draw_bands(axis, bands, id_col, key, target, color, labelled=k == 0)
+        _draw_series(
+            axis,
+            frames["history"],
+            frames["forecast"],
+            frames.get("actual"),
+            id_col,
+            key,
+            target,
+            color,
+            max_history,
+        )
+    axis.set_ylabel(str(target))
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize="small", loc="best")
+
+
 def plot_forecast(
     history: pd.Series | pd.DataFrame,
     forecast: pd.Series | pd.DataFrame,
@@ -190,51 +204,37 @@ def plot_forecast(
     """
     if max_history is not None:
         max_history = check_positive_int("max_history", max_history)
-    fc = _as_frame("forecast", forecast, None)
-    targets = _target_columns(fc, id_col)
-    needed = targets + ([id_col] if id_col is not None else [])
-    frames = {"forecast": fc, "history": _as_frame("history", history, targets)}
-    if actual is not None:
-        frames["actual"] = _as_frame("actual", actual, targets)
-    for name, frame in frames.items():
-        _check_columns(name, frame, needed)
+    frames, targets = _forecast_frames(history, forecast, actual, id_col)
     bands = _quantile_bands(quantiles, targets) if quantiles else []
     max_ids = check_positive_int("max_ids", max_ids)
-    keys = [None] if id_col is None else list(pd.unique(fc[id_col]))[:max_ids]
+    keys = [None] if id_col is None else list(pd.unique(frames["forecast"][id_col]))[:max_ids]
     axes = _new_axes(len(targets), ax, (9.0, 3.2))
     for axis, target in zip(axes, targets):
-        for k, key in enumerate(keys):
-            color = f"C{k}"
-            _draw_bands(axis, bands, id_col, key, target, color, labelled=k == 0)
-            _draw_series(
-                axis,
-                frames["history"],
-                fc,
-                frames.get("actual"),
-                id_col,
-                key,
-                target,
-                color,
-                max_history,
-            )
-        axis.set_ylabel(str(target))
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize="small", loc="best")
+        _draw_panel(axis, frames, bands, id_col, keys, target, max_history)
     axes[-1].tick_params(axis="x", labelrotation=30)
     if title:
         axes[0].figure.suptitle(title)
     return axes[0].figure
 
 
-# --------------------------------------------------------------------------- training curves
+# --------------------------------------------------------------------------- backtests
 
 
-def _loss_curve(records: Sequence[Mapping], key: str) -> np.ndarray | None:
-    """Losses under ``key`` as floats (NaN where missing), or None if no record has it."""
-    values = [record.get(key) for record in records]
-    if all(v is None for v in values):
-        return None
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
+def _backtest_rows(frame: pd.DataFrame, series: object, target: object) -> tuple:
+    """The rows of one series and target of a backtest's forecasts (default: the first ones).
+
+    Returns the rows, the series and the target; DataError if there are no such rows.
+    """
+    if frame.empty:
+        raise DataError("the backtest has no forecasts to plot")
+    series = frame["id"].iloc[0] if series is None else series
+    target = frame["target"].iloc[0] if target is None else target
+    same = frame["id"].isna() if series is None else frame["id"].astype(object) == series
+    part = frame[same & (frame["target"] == target)]
+    if part.empty:
+        raise DataError(f"the backtest has no forecasts for series {series!r} and target "
+                        f"{target!r}")
+    return part, series, target
 
 
 def plot_backtest(result, *, series=None, target=None, title: str | None = None) -> Figure:
@@ -252,17 +252,12 @@ def plot_backtest(result, *, series=None, target=None, title: str | None = None)
         Target to draw (default: the first).
     title : str, optional
         Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
-    frame = result.forecasts
-    if frame.empty:
-        raise DataError("the backtest has no forecasts to plot")
-    series = frame["id"].iloc[0] if series is None else series
-    target = frame["target"].iloc[0] if target is None else target
-    same = frame["id"].isna() if series is None else frame["id"].astype(object) == series
-    part = frame[same & (frame["target"] == target)]
-    if part.empty:
-        raise DataError(f"the backtest has no forecasts for series {series!r} and target "
-                        f"{target!r}")
+    part, series, target = _backtest_rows(result.forecasts, series, target)
     axis = _new_axes(1, None, (9.0, 3.6))[0]
     actual = part.drop_duplicates("time").sort_values("time")
     axis.plot(actual["time"], actual["actual"], color="black", lw=1, label="actual")
@@ -288,193 +283,3 @@ def _outer_levels(frame: pd.DataFrame) -> tuple[str, str] | None:
     if len(levels) < 2:
         return None
     return levels[min(levels)], levels[max(levels)]
-
-
-def plot_history(
-    history_: Sequence[Mapping[str, float]], *, ax: Axes | None = None, title: str | None = None
-) -> Figure:
-    """Plot training (and validation) loss per epoch on a log scale.
-
-    Parameters
-    ----------
-    history_ : list of dict
-        One record per epoch, e.g. ``{"epoch": 1, "train_loss": 0.5, "val_loss": 0.6}`` as in an
-        estimator's ``history_``; ``val_loss`` is optional, ``epoch`` defaults to 1, 2, ...
-    ax : matplotlib.axes.Axes, optional
-        Draw into this axes; default: a new figure.
-    title : str, optional
-        Axes title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The y axis is logarithmic when every loss is positive, linear otherwise.
-    """
-    records = list(history_)
-    if not records or not all(isinstance(r, Mapping) for r in records):
-        raise DataError(
-            f"history_ must be a non-empty list of per-epoch dicts, got {history_!r:.80}; "
-            "fit the model first"
-        )
-    train = _loss_curve(records, "train_loss")
-    if train is None:
-        raise DataError(f"history_ records have no 'train_loss' (keys: {sorted(records[0])})")
-    epochs = [record.get("epoch", i + 1) for i, record in enumerate(records)]
-    axis = _new_axes(1, ax, (6.0, 3.6))[0]
-    marker = "o" if len(records) <= 30 else None
-    axis.plot(epochs, train, marker=marker, ms=3, label="train loss")
-    val = _loss_curve(records, "val_loss")
-    if val is not None:
-        axis.plot(epochs, val, marker=marker, ms=3, ls="--", label="validation loss")
-    losses = np.concatenate([train, val if val is not None else []])
-    if np.all(losses[np.isfinite(losses)] > 0):
-        axis.set_yscale("log")
-    from matplotlib.ticker import MaxNLocator
-
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_xlabel("epoch")
-    axis.set_ylabel("loss")
-    axis.grid(alpha=0.3, which="both")
-    axis.legend()
-    if title:
-        axis.set_title(title)
-    return axis.figure
-
-
-# --------------------------------------------------------------------------- confusion matrix
-
-
-def _confusion_counts(y_true: object, y_pred: object, labels: object) -> tuple[np.ndarray, list]:
-    """Count matrix (true rows, predicted columns) and the label list, validating inputs."""
-    true, pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
-    if true.shape != pred.shape:
-        raise DataError(
-            f"y_true has {true.size} labels but y_pred has {pred.size}; pass one prediction each"
-        )
-    if labels is None:
-        labels = np.unique(np.concatenate([true, pred]))
-    labels = np.asarray(labels).tolist()
-    position = {label: i for i, label in enumerate(labels)}
-    unknown = sorted({str(v) for v in true.tolist() + pred.tolist() if v not in position})
-    if unknown:
-        raise DataError(f"labels {unknown[:5]} occur in the data but not in labels={labels}")
-    counts = np.zeros((len(labels), len(labels)))
-    rows = [position[v] for v in true.tolist()]
-    cols = [position[v] for v in pred.tolist()]
-    np.add.at(counts, (rows, cols), 1)
-    return counts, labels
-
-
-def _annotate(axis: Axes, matrix: np.ndarray, normalize: bool) -> None:
-    """Write each non-zero cell's value; small font for many classes, white on dark cells."""
-    n = matrix.shape[0]
-    size = 9 if n <= 10 else 7 if n <= 20 else 5
-    threshold = matrix.max() / 2 if matrix.max() > 0 else 1
-    for (i, j), value in np.ndenumerate(matrix):
-        if value == 0:
-            continue
-        text = f"{value:.2f}".lstrip("0") if normalize else f"{int(value)}"
-        color = "white" if value > threshold else "black"
-        axis.text(j, i, text, ha="center", va="center", fontsize=size, color=color)
-
-
-def plot_confusion(
-    y_true: object,
-    y_pred: object,
-    labels: Sequence | None = None,
-    normalize: bool = True,
-    *,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Figure:
-    """Confusion-matrix heatmap: true labels down, predicted labels across.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n,)
-        True class labels.
-    y_pred : array-like of shape (n,)
-        Predicted class labels.
-    labels : sequence, optional
-        Class order of the rows and columns; default: the sorted labels that occur.
-    normalize : bool, default=True
-        Show each row as fractions of that true class (rows sum to 1; empty rows stay 0)
-        instead of counts.
-    ax : matplotlib.axes.Axes, optional
-        Draw into this axes; default: a new figure sized to the number of classes.
-    title : str, optional
-        Axes title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Cells are annotated with their values (zeros left blank) for up to 30 classes.
-    """
-    counts, labels = _confusion_counts(y_true, y_pred, labels)
-    matrix = counts
-    if normalize:
-        totals = counts.sum(axis=1, keepdims=True)
-        matrix = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    n = len(labels)
-    side = min(max(4.5, 0.45 * n + 2.5), 16.0)
-    axis = _new_axes(1, ax, (side + 1.0, side))[0]
-    image = axis.imshow(matrix, cmap="Blues", vmin=0, vmax=1 if normalize else None)
-    names = [str(label) for label in labels]
-    rotate = 90 if n > 8 or max(len(s) for s in names) > 4 else 0
-    axis.set_xticks(range(n), labels=names, rotation=rotate, fontsize=8 if n > 10 else 10)
-    axis.set_yticks(range(n), labels=names, fontsize=8 if n > 10 else 10)
-    axis.set_xlabel("predicted")
-    axis.set_ylabel("true")
-    if n <= 30:
-        _annotate(axis, matrix, normalize)
-    axis.figure.colorbar(
-        image, ax=axis, shrink=0.8, label="fraction of true class" if normalize else "count"
-    )
-    if title:
-        axis.set_title(title)
-    return axis.figure
-
-
-# --------------------------------------------------------------------------- saving
-
-
-def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 150) -> Path:
-    """Write ``fig`` atomically, in the format named by the file suffix.
-
-    The figure is drawn into a temporary file in the same folder, which then replaces
-    ``path`` in one step: readers never see a half-written image.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure to save.
-    path : str or os.PathLike
-        Destination, e.g. ``"forecast.png"``, ``"loss.svg"`` or ``"report.pdf"``; missing
-        parent folders are created.
-    dpi : float, default=150
-        Resolution of raster formats.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-    """
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
-    supported = fig.canvas.get_supported_filetypes()
-    if fmt not in supported:
-        raise ConfigError(
-            f"cannot tell a figure format from {str(path)!r}; end the name with one of "
-            f"{', '.join('.' + s for s in sorted(supported))}"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as handle:
-            fig.savefig(handle, format=fmt, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path

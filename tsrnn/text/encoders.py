@@ -1,11 +1,10 @@
-"""Text as integer sequences: encoders, loaders and char-to-char task helpers (numpy/pandas only).
+"""Text as integer sequences: the sklearn encoders of characters and tokens (numpy/pandas only).
 
 :class:`CharEncoder` and :class:`TokenEncoder` are scikit-learn transformers turning strings into
 ``(n, max_len)`` int64 index arrays right-padded with 0, the input of
-``RNNClassifier(embedding_dim=...)``. Index 0 is padding, 1 an unknown unit, the vocabulary
-starts at 2 (most frequent first). :func:`load_text_folder` and :func:`load_text_csv` read
-labelled text into a DataFrame with ``text`` and ``label`` columns; :func:`transduction_pairs`
-and :func:`char_transduction_pairs` build per-character targets for N-vs-N tasks.
+``RNNClassifier(embedding_dim=...)``. Index 0 is padding (:data:`PAD`), 1 an unknown unit
+(:data:`UNKNOWN`), the vocabulary starts at 2 (most frequent first). Loaders of labelled text
+live in :mod:`tsrnn.text.loaders`, char-to-char task helpers in :mod:`tsrnn.text.pairs`.
 """
 
 from __future__ import annotations
@@ -14,15 +13,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
 
-from .._validation import ConfigError, DataError, check_positive_int
-from ..io.tables import read_csv
+from .._validation import ConfigError, DataError, NotFittedError, check_positive_int
+from ._texts import _as_texts
 
 __all__ = [
     "PAD",
@@ -30,10 +26,6 @@ __all__ = [
     "CharEncoder",
     "TokenEncoder",
     "fold_ascii",
-    "load_text_folder",
-    "load_text_csv",
-    "transduction_pairs",
-    "char_transduction_pairs",
 ]
 
 PAD, UNKNOWN = 0, 1  # reserved indices; the vocabulary starts at 2
@@ -54,34 +46,21 @@ _PARAMS_DOC = """
 
 
 def fold_ascii(text: str) -> str:
-    """``text`` with accents removed: NFKD decomposition, combining marks dropped."""
+    """``text`` with accents removed: NFKD decomposition, combining marks dropped.
+
+    Parameters
+    ----------
+    text : str
+        Any text, e.g. ``"Ślusàrski"``.
+
+    Returns
+    -------
+    str
+        The text without combining marks, e.g. ``"Slusarski"``; letters with no
+        decomposition (``"Đ"``) are kept as they are.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _as_texts(X, name: str = "X") -> list[str]:
-    """A list of str from a list, tuple, Series, 1-D array or one-column 2-D array."""
-    if isinstance(X, (str, bytes)):
-        raise DataError(f"{name} must be a sequence of strings, got a single "
-                        f"{type(X).__name__} {X[:30]!r}; wrap it in a list: [text]")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise DataError(f"{name} is a DataFrame with {X.shape[1]} columns; pass the text "
-                            "column alone, e.g. df['text']")
-        X = X.iloc[:, 0]
-    if not isinstance(X, list):
-        values = np.asarray(X, dtype=object)
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values[:, 0]  # (n, 1) -> (n,)
-        if values.ndim != 1:
-            raise DataError(f"{name} must be a 1-D sequence of strings; got an array of shape "
-                            f"{values.shape}")
-        X = values.tolist()
-    for i, value in enumerate(X):
-        if not isinstance(value, str):
-            raise DataError(f"{name}[{i}] is {type(value).__name__} {value!r}, not a string; "
-                            "convert or drop non-text entries (e.g. NaN) first")
-    return list(X)
 
 
 class _SequenceEncoder(TransformerMixin, BaseEstimator):
@@ -116,7 +95,18 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     def units(self, text: str) -> list[str]:
-        """The units (characters or tokens) of one text after normalisation, untruncated."""
+        """The units (characters or tokens) of one text after normalisation, untruncated.
+
+        Parameters
+        ----------
+        text : str
+            One text; lower-cased and ASCII-folded first where the parameters say so.
+
+        Returns
+        -------
+        list of str
+            Characters for a :class:`CharEncoder`, tokens for a :class:`TokenEncoder`.
+        """
         return self._split(self._normalise(text))
 
     # -- fit / transform -----------------------------------------------------------------------
@@ -129,12 +119,29 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
             check_positive_int("max_vocab", self.max_vocab)
 
     def fit(self, X, y=None):
-        """Learn the vocabulary (and ``max_len_``) from the texts ``X``; returns self."""
+        """Learn the vocabulary (and ``max_len_``) from the texts ``X``.
+
+        Parameters
+        ----------
+        X : sequence of str, pandas.Series or one-column array-like
+            The training texts, at least one.
+        y : ignored
+            Present for scikit-learn pipelines.
+
+        Returns
+        -------
+        self
+        """
         self._check_params()
         texts = _as_texts(X)
         if not texts:
             raise DataError("X holds no texts; fit the encoder on at least one string")
         split = [self.units(t) for t in texts]
+        self._set_vocab(self._kept_units(split), self.max_len or max(1, max(map(len, split))))
+        return self
+
+    def _kept_units(self, split: list[list[str]]) -> list[str]:
+        """Units kept by ``min_freq`` and ``max_vocab``, most frequent first; DataError if none."""
         counts = Counter(u for units in split for u in units)
         kept = sorted((u for u, c in counts.items() if c >= self.min_freq),
                       key=lambda u: (-counts[u], u))[: self.max_vocab]
@@ -142,8 +149,7 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
             raise DataError(f"no unit of X occurs min_freq={self.min_freq} times (X has "
                             f"{sum(counts.values())} units in all); lower min_freq or give "
                             "more text")
-        self._set_vocab(kept, self.max_len or max(1, max(map(len, split))))
-        return self
+        return kept
 
     def _set_vocab(self, units: Sequence[str], max_len: int) -> None:
         self.vocabulary_ = {u: i + 2 for i, u in enumerate(units)}
@@ -156,13 +162,35 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
                                  "with the training texts first")
 
     def encode(self, text: str) -> list[int]:
-        """Indices of every unit of one text (untruncated, unpadded; unknown units are 1)."""
+        """Indices of every unit of one text (untruncated, unpadded; unknown units are 1).
+
+        Parameters
+        ----------
+        text : str
+            One text of any length.
+
+        Returns
+        -------
+        list of int
+            One index per element of :meth:`units`.
+        """
         self._check_fitted()
         vocab = self.vocabulary_
         return [vocab.get(u, UNKNOWN) for u in self.units(text)]
 
     def transform_with_lengths(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Index array ``(n, max_len_)`` (0-padded at the end) and the lengths ``(n,)``."""
+        """Index array (0-padded at the end) and the length of each text after truncation.
+
+        Parameters
+        ----------
+        X : sequence of str, pandas.Series or one-column array-like
+            The texts.
+
+        Returns
+        -------
+        ids : ndarray of int64, shape (n, max_len_)
+        lengths : ndarray of int64, shape (n,)
+        """
         self._check_fitted()
         texts = _as_texts(X)
         out = np.zeros((len(texts), self.max_len_), dtype=np.int64)
@@ -174,43 +202,94 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         return out, lengths
 
     def transform(self, X) -> np.ndarray:
-        """Index array ``(n, max_len_)`` of int64, right-padded with 0."""
+        """Index array ``(n, max_len_)`` of int64, right-padded with 0.
+
+        Parameters
+        ----------
+        X : sequence of str, pandas.Series or one-column array-like
+            The texts to encode; those longer than ``max_len_`` are truncated.
+
+        Returns
+        -------
+        ndarray of int64, shape (n, max_len_)
+            The first part of :meth:`transform_with_lengths`.
+        """
         return self.transform_with_lengths(X)[0]
 
     def lengths(self, X) -> np.ndarray:
-        """Units per text after truncation to ``max_len_``, shape ``(n,)``."""
+        """Units per text after truncation to ``max_len_`` (the padding starts there).
+
+        Parameters
+        ----------
+        X : list of str or array-like of str
+            The texts to measure.
+
+        Returns
+        -------
+        ndarray of int64, shape (n,)
+            The second part of :meth:`transform_with_lengths`.
+        """
         return self.transform_with_lengths(X)[1]
 
     def inverse_transform(self, X) -> np.ndarray:
-        """Texts back from index arrays; padding is dropped, unknown units show as
-        ``unknown_symbol``. Returns an object array of str, shape ``(n,)``."""
+        """Texts back from index arrays (padding dropped, unknown units as ``unknown_symbol``).
+
+        Parameters
+        ----------
+        X : array-like of int, shape (n, L) or (L,)
+            Indices this encoder produced.
+
+        Returns
+        -------
+        ndarray of object (str), shape (n,)
+        """
         self._check_fitted()
+        ids = self._index_rows(X)
+        table = self._unit_table()
+        return np.array([self._joiner.join(u for u in table[row] if u is not None)
+                         for row in ids], dtype=object)
+
+    def _index_rows(self, X) -> np.ndarray:
+        """``X`` as a 2-D integer array of valid indices; DataError otherwise."""
         ids = np.asarray(X)
         if ids.ndim == 1:
             ids = ids[None, :]  # (L,) -> (1, L)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
             raise DataError(f"inverse_transform needs a 2-D integer index array; got dtype "
                             f"{ids.dtype} and shape {ids.shape}")
-        vocab = self.vocabulary_
         bad = ids[(ids < 0) | (ids >= self.vocab_size_)]
         if bad.size:
             raise DataError(f"index {int(bad[0])} is outside the vocabulary of "
                             f"{self.vocab_size_} indices; decode indices this encoder produced")
+        return ids
+
+    def _unit_table(self) -> np.ndarray:
+        """The unit of every index (None for padding, ``unknown_symbol`` for unknown)."""
+        vocab = self.vocabulary_
         table = np.empty(self.vocab_size_, dtype=object)
         table[PAD], table[UNKNOWN] = None, self.unknown_symbol
         table[list(vocab.values())] = list(vocab)
-        return np.array([self._joiner.join(u for u in table[row] if u is not None)
-                         for row in ids], dtype=object)
+        return table
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Names of the output columns: one per position, ``char0``, ``char1``, ..."""
+        """Names of the output columns: one per position, ``char0``, ``char1``, ...
+
+        ``input_features`` is ignored (present for scikit-learn). Returns an object array of
+        str, shape ``(max_len_,)``.
+        """
         self._check_fitted()
         return np.array([f"{self._prefix}{i}" for i in range(self.max_len_)], dtype=object)
 
     # -- vocabulary as plain data ------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        """The fitted encoder as JSON-ready data (kind, params, units in index order)."""
+        """The fitted encoder as JSON-ready data.
+
+        Returns
+        -------
+        dict
+            Keys ``kind`` (class name), ``params``, ``units`` (in index order) and ``max_len``.
+        """
         self._check_fitted()
         units = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
         return {"kind": type(self).__name__, "params": self.get_params(),
@@ -218,7 +297,18 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
 
     @classmethod
     def from_dict(cls, data: dict):
-        """A fitted encoder rebuilt from :meth:`to_dict` output."""
+        """A fitted encoder rebuilt from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data : dict
+            What :meth:`to_dict` of this class returned.
+
+        Returns
+        -------
+        encoder
+            Fitted, with the same vocabulary and ``max_len_``.
+        """
         if data.get("kind") != cls.__name__:
             raise DataError(f"this vocabulary belongs to a {data.get('kind')!r}, not a "
                             f"{cls.__name__}; load it with that class")
@@ -298,147 +388,3 @@ class TokenEncoder(_SequenceEncoder):
         if self.token_pattern is None:
             return text.split()
         return [m.group(0) for m in re.finditer(self.token_pattern, text)]
-
-
-# -- loaders -----------------------------------------------------------------------------------
-
-
-def _frame(texts: list[str], labels: list) -> pd.DataFrame:
-    return pd.DataFrame({"text": pd.Series(texts, dtype=object),
-                         "label": pd.Series(labels, dtype=object)})
-
-
-def load_text_folder(path, pattern: str = "*.txt", encoding: str = "utf-8") -> pd.DataFrame:
-    """Labelled texts from a folder holding one file per label and one sample per line.
-
-    The layout of the PyTorch names data (``Arabic.txt``, ``Chinese.txt``, ...): the file name
-    without its suffix is the label. Blank lines are skipped, surrounding whitespace is stripped,
-    duplicates are kept.
-
-    Parameters
-    ----------
-    path : str or Path
-        The folder.
-    pattern : str, default="*.txt"
-        Glob pattern of the files to read (sorted by name).
-    encoding : str, default="utf-8"
-        Text encoding of the files.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``text`` and ``label`` (both str), one row per line, files in name order.
-    """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise DataError(f"text folder '{folder}' does not exist or is not a folder; check the "
-                        "path")
-    files = sorted(f for f in folder.glob(pattern) if f.is_file())
-    if not files:
-        raise DataError(f"no file in '{folder}' matches {pattern!r}; check the folder or the "
-                        "pattern")
-    texts, labels = [], []
-    for file in files:
-        try:
-            lines = file.read_text(encoding=encoding).splitlines()
-        except UnicodeDecodeError as exc:
-            raise DataError(f"file '{file}' is not {encoding} text (byte {exc.start}); pass "
-                            "its encoding, e.g. encoding='latin-1'") from None
-        kept = [line.strip() for line in lines if line.strip()]
-        texts += kept
-        labels += [file.stem] * len(kept)
-    if not texts:
-        raise DataError(f"the files matching {pattern!r} in '{folder}' hold no text lines")
-    return _frame(texts, labels)
-
-
-def load_text_csv(path, text_col: str, label_col: str) -> pd.DataFrame:
-    """Labelled texts from a CSV file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The CSV file (UTF-8, with a header row).
-    text_col : str
-        Column holding the texts.
-    label_col : str
-        Column holding the labels.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``text`` (str) and ``label`` (as read), in file order.
-    """
-    frame = read_csv(path)
-    missing = [c for c in (text_col, label_col) if c not in frame.columns]
-    if missing:
-        raise DataError(f"'{path}' has no column(s) {missing}; its columns are "
-                        f"{list(frame.columns)}")
-    empty = frame[text_col].isna() | frame[label_col].isna()
-    if empty.any():
-        row = int(np.flatnonzero(empty.to_numpy())[0])
-        raise DataError(f"'{path}' has {int(empty.sum())} row(s) with no {text_col!r} or "
-                        f"{label_col!r} (first: data row {row}); fill or drop them")
-    texts = frame[text_col].astype(str).tolist()
-    return _frame(texts, frame[label_col].tolist())
-
-
-# -- char-to-char (N-vs-N) tasks ----------------------------------------------------------------
-
-
-def transduction_pairs(sources, targets, fill: str = "") -> tuple[list[str], np.ndarray]:
-    """Per-character targets for an N-vs-N task such as ``"hello" -> "ohlol"``.
-
-    Parameters
-    ----------
-    sources : sequence of str
-        Input strings (encode them with :class:`CharEncoder`).
-    targets : sequence of str
-        Output strings, each as long as its source (one output character per input one).
-    fill : str, default=""
-        Label written past a target's end; ``RNNClassifier(head="per_step")`` ignores it,
-        since the input there is padding.
-
-    Returns
-    -------
-    sources : list of str
-        The inputs, unchanged.
-    y : ndarray of object, shape (n, longest source)
-        ``y[i, t]`` is character ``t`` of ``targets[i]``.
-    """
-    sources, targets = _as_texts(sources, "sources"), _as_texts(targets, "targets")
-    if len(sources) != len(targets) or not sources:
-        raise DataError(f"got {len(sources)} sources and {len(targets)} targets; give one "
-                        "target per source (at least one pair)")
-    for src, tgt in zip(sources, targets):
-        if len(src) != len(tgt):
-            raise DataError(f"source {src!r} has {len(src)} characters but its target {tgt!r} "
-                            f"has {len(tgt)}; per-step targets need equal lengths")
-    width = max(map(len, sources))
-    y = np.full((len(sources), width), fill, dtype=object)
-    for row, tgt in enumerate(targets):
-        y[row, : len(tgt)] = list(tgt)
-    return sources, y
-
-
-def char_transduction_pairs(words, shift: int = 1, fill: str = "") -> tuple[list[str], np.ndarray]:
-    """Inputs and per-character targets where each target is its word rotated left by ``shift``.
-
-    ``shift=1`` asks for the next character of the word at every step, wrapping round
-    (``"hello" -> "elloh"``); ``shift=-1`` for the previous one (``"hello" -> "ohell"``).
-    For arbitrary target strings (the classic ``"hello" -> "ohlol"``) use
-    :func:`transduction_pairs`.
-
-    Returns
-    -------
-    words : list of str
-    y : ndarray of object, shape (n, longest word)
-        As :func:`transduction_pairs` returns it.
-    """
-    words = _as_texts(words, "words")
-    if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
-        raise ConfigError(f"shift must be an integer, got {shift!r}")
-    if any(not w for w in words):
-        raise DataError("words holds an empty string; every word needs at least one character")
-    rotated = [w[shift % len(w):] + w[: shift % len(w)] for w in words]
-    return transduction_pairs(words, rotated, fill=fill)

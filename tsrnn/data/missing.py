@@ -1,0 +1,76 @@
+"""Filling or dropping missing values per series, in time order (numpy and pandas only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import DataError, check_choice
+from .checks import as_frame, as_list, check_numeric, require
+from .timeindex import parse_times
+
+__all__ = ["FILL_METHODS", "fill_missing"]
+
+FILL_METHODS = ("ffill", "interpolate", "drop")
+
+
+def _time_order(df: pd.DataFrame, time_col: object, id_col: object) -> np.ndarray:
+    """Row positions sorted by (series, time), stable; row order where time cannot be read."""
+    codes = np.zeros(len(df), dtype=np.int64)
+    if id_col is not None:
+        codes = pd.factorize(df[id_col])[0].astype(np.int64)
+    source = df.index if time_col is None else df[time_col]
+    try:
+        times = parse_times(source, "time")
+    except DataError:
+        if time_col is not None:
+            raise
+        times = pd.RangeIndex(len(df))
+    keys = times.asi8 if isinstance(times, pd.DatetimeIndex) else times.to_numpy()
+    return np.lexsort((keys, codes))
+
+
+def fill_missing(df, method, columns=None, *, id_col=None, time_col=None) -> pd.DataFrame:
+    """Fill (or drop) NaN in ``columns``, per series, in time order; ``df`` is left unchanged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data as passed to :func:`to_panel`.
+    method : {"ffill", "interpolate", "drop"}
+        "ffill" carries the last value forward (leading NaN take the first value); "interpolate"
+        is linear between neighbours, constant beyond the ends; "drop" removes the rows, which
+        leaves gaps unless they were at the ends of a series.
+    columns : str or list of str, default=None
+        Columns to fill; None = every numeric column except ``id_col`` and ``time_col``.
+    id_col, time_col : str, default=None
+        As in :func:`to_panel`; without ``time_col`` a datetime or integer index gives the order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the rows in their original order.
+    """
+    check_choice("method", method, FILL_METHODS)
+    df = as_frame(df, "df")
+    keys = [c for c in (id_col, time_col) if c is not None]
+    require(df, keys, "id/time", "df")
+    columns = as_list(columns) or [c for c in df.columns
+                                    if c not in keys and df[c].dtype.kind in "iuf"]
+    require(df, columns, "fill", "df")
+    check_numeric(df, columns, "fill")
+    if method == "drop":
+        return df.dropna(subset=columns)
+    order = _time_order(df, time_col, id_col)
+    work = df[columns].iloc[order]
+    groups = np.zeros(len(df)) if id_col is None else df[id_col].to_numpy()[order]
+    by = work.groupby(groups, sort=False, dropna=False)
+    if method == "ffill":
+        filled = by.ffill().groupby(groups, sort=False, dropna=False).bfill()
+    else:
+        filled = by.transform(lambda s: s.interpolate(limit_direction="both"))
+    out = df.copy()
+    back = np.argsort(order)
+    for col in columns:
+        out[col] = filled[col].to_numpy()[back]
+    return out

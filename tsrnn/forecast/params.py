@@ -1,0 +1,249 @@
+"""The parameters of :class:`~tsrnn.RNNForecaster`, in one place: what each one means
+(:data:`PARAMETERS_DOC`, the class docstring's Parameters section) and the checks ``fit``
+(and ``load``) run, with the rules that tie them together.
+
+:func:`check_params` takes the estimator's ``get_params()``; every error names the parameter,
+its value and what to use instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .._validation import ConfigError, check_choice, check_positive_int
+from ..data import SCALER_METHODS
+from ..estimators.base import check_training_params
+from ..metrics.intervals import check_levels
+from ..nn import LOSSES
+from .transforms import WINDOW_NORMS
+
+__all__ = [
+    "FORECAST_HEADS",
+    "NET_HEADS",
+    "PARAMETERS_DOC",
+    "block_steps",
+    "check_params",
+    "levels_of",
+]
+
+FORECAST_HEADS = ("direct", "seq2seq", "recursive")
+#: The network head behind each forecasting head (a stateful model always has ``per_step``).
+NET_HEADS = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
+
+
+PARAMETERS_DOC = """    lookback : int, default=24
+        Past rows the network reads for each forecast.
+    horizon : int, default=1
+        Steps to forecast.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    head : {"direct", "seq2seq", "recursive"}, default="direct"
+        ``direct``: the last hidden state emits all ``horizon`` steps at once; ``seq2seq``: an
+        encoder-decoder whose decoder rolls out ``horizon`` steps; ``recursive``: a one-step
+        model fed its own forecasts.
+    hidden_size : int, default=64
+        Hidden units per layer.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    dropout : float, default=0.0
+        Dropout between layers and before the head.
+    bidirectional_encoder : bool, default=False
+        Read each input window in both directions.
+    head_hidden : int, default=0
+        Hidden width of the output MLP (0 = linear).
+    patch : int, default=1
+        Input rows the recurrent cell reads per step: the lookback window is cut into
+        ``lookback / patch`` consecutive blocks and each step sees one block, all its rows and
+        channels at once. ``patch=24`` on hourly data feeds a day per step, so a 168-hour
+        window is 7 recurrent steps instead of 168: training and prediction run many times
+        faster and the daily shape is seen whole. ``lookback`` must be a multiple of
+        ``patch``; not with ``stateful`` (which steps row by row).
+    scaler : {"standard", "robust", "minmax", None}, default="standard"
+        Per-series scaling, fitted on each series' training rows only.
+    window_norm : {None, "mean", "last", "standard"}, default=None
+        Also normalise each input window by its own statistics: subtract its mean (or last
+        value) of the targets, or with "standard" also divide by its standard deviation, so the
+        network sees shapes rather than levels (helps series with trends or level shifts).
+    season : int or None, default=None
+        Season length m (e.g. 24 for hourly data): the network then learns corrections to the
+        seasonal-naive forecast of each window (its last m rows repeated) instead of the values
+        themselves, so an untrained model starts as good as seasonal naive. Needs
+        ``lookback >= season``.
+    time_features : bool, default=False
+        Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
+        they are known ahead, so they also reach the head for the forecast steps.
+    epochs : int, default=20
+        Passes over all training windows.
+    batch_size : int, default=128
+        Windows per optimiser step.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam weight decay.
+    loss : {"mae", "mse", "huber"}, default="mae"
+        Training loss on the scaled targets.
+    clip_grad : float or None, default=1.0
+        Maximum gradient norm.
+    early_stopping : bool, default=False
+        Stop when the validation loss stops improving and keep the best weights.
+    patience : int, default=5
+        Epochs without improvement before stopping.
+    validation : int or None, default=None
+        Last rows of each series held out for validation (their windows are not trained on,
+        and the scaler never sees them). None: ``horizon`` rows with early stopping, else none.
+    stride : int, default=1
+        Rows between consecutive training windows.
+    stateful : bool, default=False
+        Carry the hidden state across windows: train on contiguous streams in chunks of
+        ``bptt`` steps (truncated BPTT, loss on every step), keep the state after the training
+        data (``state_``), and advance it with :meth:`update` without refitting. Helps when the
+        future depends on events older than ``lookback``; see the README.
+    bptt : int or None, default=None
+        Steps per truncated-BPTT chunk of a stateful model (None = 8 * lookback); dependencies
+        longer than this are hard to learn.
+    target : str, list of str or None, default=None
+        Target columns (None = every numeric column without another role).
+    time_col : str or None, default=None
+        Time column (None = the DatetimeIndex, or an integer index).
+    id_col : str or None, default=None
+        Series id column of a long frame (None = one series).
+    past_covariates : list of str or None, default=None
+        Columns observed up to now only.
+    future_covariates : list of str or None, default=None
+        Columns known ahead (calendar, holidays, prices); ``predict`` needs them for the horizon.
+    freq : str or None, default=None
+        Pandas frequency; None infers it.
+    random_state : int or None, default=None
+        Seed; an int makes CPU runs bitwise repeatable.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train and predict.
+    verbose : bool, default=False
+        Show a progress bar.
+    quantiles : list of float or None, default=None
+        Quantile levels in (0, 1), e.g. ``[0.05, 0.5, 0.95]``: one network forecasts every
+        level, trained with the pinball loss (``loss`` must stay "mae"), and the levels never
+        cross. :meth:`predict_quantiles` returns them; :meth:`predict` returns the 0.5 level
+        (or the level nearest 0.5). Not with ``head="recursive"``.
+    error_scale : {None, "mase"}, default=None
+        ``"mase"``: divide each window's targets (after ``window_norm`` and ``season``) by the
+        window's own mean absolute difference at lag ``season`` (or 1), the in-sample MASE
+        scale, so errors and interval widths of series of very different regularity are in
+        comparable units. Recommended with ``quantiles`` on many series; training then weighs
+        windows as MASE does. Needs ``lookback > season``; not with ``stateful``.
+    max_steps : int or None, default=None
+        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
+    on_divergence : {"raise", "rollback"}, default="raise"
+        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
+        naming the epoch, or put back the weights of the best epoch so far and stop with a
+        :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`.
+    lr_schedule : {None, "cosine"}, default=None
+        Constant learning rate, or a cosine decay from ``lr`` to zero over the whole fit.
+    target_transform : {None, "log"}, default=None
+        "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
+        with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal
+        pattern that scales with the level becomes additive. Quantiles map back exactly.
+    distributed : bool, default=False
+        Data-parallel training in a torchrun launch (``tsrnn fit --nproc N``): each process
+        trains on its share of the series (by ``id_col``) with gradients averaged by
+        ``DistributedDataParallel``; each takes ``batch_size // world_size`` windows per step,
+        so the global batch stays ``batch_size``. Every process ends with the model of all
+        series; rank 0 alone writes checkpoints and :meth:`save`.
+"""
+
+
+def levels_of(p: Mapping) -> tuple[float, ...]:
+    """The validated ``quantiles`` parameter, sorted (``()`` for point forecasts)."""
+    return () if p["quantiles"] is None else check_levels(p["quantiles"])
+
+
+def block_steps(p: Mapping) -> int:
+    """Steps the network emits per forward pass: 1 for ``head="recursive"``, else the
+    horizon."""
+    return 1 if p["head"] == "recursive" else p["horizon"]
+
+
+def check_params(p: Mapping) -> None:
+    """Raise ConfigError for the first parameter of ``p`` that cannot be used as given."""
+    check_training_params(p)
+    for name in ("lookback", "horizon", "stride"):
+        check_positive_int(name, p[name])
+    check_choice("head", p["head"], FORECAST_HEADS)
+    check_choice("scaler", p["scaler"], SCALER_METHODS)
+    check_choice("window_norm", p["window_norm"], WINDOW_NORMS)
+    check_choice("target_transform", p["target_transform"], (None, "log"))
+    check_choice("loss", p["loss"], [name for name in LOSSES if name != "cross_entropy"])
+    if p["validation"] is not None:
+        check_positive_int("validation", p["validation"])
+    _check_season(p)
+    _check_patch(p)
+    if p["stateful"]:
+        _check_stateful(p)
+    _check_error_scale(p)
+    _check_quantiles(p)
+    if p["distributed"] and p["stateful"]:
+        raise ConfigError("distributed=True splits windows over processes, which stateful "
+                          "streams cannot be yet; use stateful=False, or train in one process")
+    if p["head"] == "recursive" and p["past_covariates"]:
+        raise ConfigError("head='recursive' cannot roll past covariates forward (they are "
+                          "unknown beyond now); use head='direct' or 'seq2seq'")
+
+
+def _check_season(p: Mapping) -> None:
+    season, lookback = p["season"], p["lookback"]
+    if season is None:
+        return
+    check_positive_int("season", season)
+    if season > lookback:
+        raise ConfigError(f"season {season} needs lookback >= {season}; got lookback {lookback}")
+
+
+def _check_patch(p: Mapping) -> None:
+    patch, lookback = check_positive_int("patch", p["patch"]), p["lookback"]
+    if lookback % patch:
+        fit = max(patch, lookback // patch * patch)
+        raise ConfigError(f"lookback {lookback} is not a multiple of patch {patch}; use "
+                          f"lookback {fit} or {fit + patch}")
+    if p["stateful"] and patch > 1:
+        raise ConfigError(f"stateful=True steps through the series row by row, so it takes "
+                          f"no patch (got patch {patch}); use patch=1")
+
+
+def _check_stateful(p: Mapping) -> None:
+    if p["bptt"] is not None:
+        check_positive_int("bptt", p["bptt"])
+    for name, bad in (("future_covariates", p["future_covariates"]),
+                      ("window_norm", p["window_norm"]),
+                      ("season", p["season"]),
+                      ("bidirectional_encoder", p["bidirectional_encoder"]),
+                      ("head='seq2seq'", p["head"] == "seq2seq"),
+                      ("head='recursive'", p["head"] == "recursive")):
+        if bad:
+            raise ConfigError(f"stateful=True does not combine with {name}; use "
+                              "head='direct' and past covariates, or stateful=False")
+
+
+def _check_error_scale(p: Mapping) -> None:
+    check_choice("error_scale", p["error_scale"], (None, "mase"))
+    if p["error_scale"] is None:
+        return
+    lag = p["season"] or 1
+    if p["stateful"]:
+        raise ConfigError("error_scale='mase' scales windows; a stateful model has none: "
+                          "use error_scale=None with stateful=True")
+    if check_positive_int("lookback", p["lookback"]) <= lag:
+        raise ConfigError(f"error_scale='mase' compares each window with itself {lag} "
+                          f"step(s) back, so it needs lookback > {lag}; got lookback "
+                          f"{p['lookback']}")
+
+
+def _check_quantiles(p: Mapping) -> None:
+    if p["quantiles"] is None:
+        return
+    levels_of(p)
+    if p["loss"] != "mae":
+        raise ConfigError(f"loss={p['loss']!r} does not combine with quantiles (they train "
+                          "with the pinball loss); leave loss='mae'")
+    if p["head"] == "recursive":
+        raise ConfigError("head='recursive' feeds back one value per step, so its quantiles "
+                          "would ignore the uncertainty of earlier steps; use "
+                          "head='direct' or 'seq2seq' with quantiles")
