@@ -17,9 +17,11 @@ $(VENV)/.installed: pyproject.toml
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # The main job on bundled real data: monthly median house prices of 20 Texas cities

@@ -28,7 +28,7 @@ import time
 import torch
 from peers import matmul_gflops
 
-from tsrnn.nn.networks import NetConfig, RNNNetwork
+from tsrnn.nn import NetConfig, RNNNetwork
 
 LOOKBACK, HORIZON, HIDDEN, LAYERS = 144, 48, 128, 2
 

@@ -20,7 +20,7 @@ With ``--quantiles`` (levels 0.025, 0.5, 0.975 unless given, e.g. ``--quantiles
 0.025,0.1,0.5,0.9,0.975``) the forecaster also learns quantiles (pinball loss; the point forecast
 is the median) and a second table scores the intervals on the test file: pinball loss, CRPS
 (from the quantiles), and for every central interval its empirical coverage and M4's MSIS
-(``tsrnn.metrics.intervals``), beside the seasonal-naive intervals of the M4 benchmarks (seasonal naive
+(``tsrnn.metrics``), beside the seasonal-naive intervals of the M4 benchmarks (seasonal naive
 +- z sigma sqrt(k), sigma from the in-sample seasonal-naive residuals, k the season ahead; and the
 same with a constant width) computed in the same run.
 

@@ -62,9 +62,9 @@ from m4_hourly import HORIZON, SEASON, data_dir, load, long_frame, scores, to_bl
 from peers_libs import epochs_for, fit_darts, fit_nf, preload, version, windows_done
 
 from tsrnn import RNNForecaster
-from tsrnn.data.windows import window_starts
+from tsrnn.data import window_starts
 from tsrnn.metrics import seasonal_naive_forecast
-from tsrnn.nn.networks import count_parameters
+from tsrnn.nn import count_parameters
 
 SIDES = ("tsrnn", "bare", "darts", "nf")
 RECIPE = dict(lookback=168, patch=24, hidden_size=128, num_layers=1, head_hidden=256,

@@ -15,8 +15,8 @@ import pytest
 import torch.distributed as dist
 
 import tsrnn
+from tsrnn.forecast import checkpoint_info
 from tsrnn.forecast import distributed as distributed
-from tsrnn.forecast.checkpoint import checkpoint_info
 from tsrnn.metrics import smape
 
 from .cli_helpers import run_tsrnn, tsrnn_script

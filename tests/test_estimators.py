@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from tsrnn import ConfigError, DataError, RNNClassifier, RNNRegressor, TrainingError
-from tsrnn.data.windows import sliding_windows
+from tsrnn.data import sliding_windows
 
 FAST = dict(hidden_size=24, random_state=0, device="cpu")
 

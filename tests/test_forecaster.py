@@ -196,7 +196,7 @@ def test_plots_render(tmp_path):
 def test_seasonal_base_repeats_the_last_season():
     import torch
 
-    from tsrnn.nn.loop import seasonal_base
+    from tsrnn.forecast.transforms import seasonal_base
 
     x = torch.arange(10.0).reshape(1, 10, 1)
     assert seasonal_base(x, 4, 6)[0, :, 0].tolist() == [6, 7, 8, 9, 6, 7]

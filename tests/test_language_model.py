@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 import tsrnn.nn.loop
 from tsrnn import CharLanguageModel, ConfigError, DataError, ModelFileError, batchify
 from tsrnn.io import save_model
-from tsrnn.nn.networks import RNNNetwork
+from tsrnn.nn import RNNNetwork
 
 SENTENCE = "the cat sat on the mat. "
 CORPUS = SENTENCE * 60

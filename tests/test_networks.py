@@ -3,8 +3,14 @@
 import pytest
 import torch
 
-from tsrnn.nn.networks import NetConfig, RNNNetwork, count_parameters
-from tsrnn.nn.state import select_state, state_from_tensors, state_tensors
+from tsrnn.nn import (
+    NetConfig,
+    RNNNetwork,
+    count_parameters,
+    select_state,
+    state_from_tensors,
+    state_tensors,
+)
 
 CELLS = ["rnn", "lstm", "gru"]
 

@@ -28,6 +28,13 @@ def test_wheel_maps_subpackages_under_tsrnn(wheel_files):
     assert "tsrnn/datasets/__init__.py" in wheel_files
 
 
+def test_wheel_ships_every_module_of_the_library(wheel_files):
+    modules = [f"tsrnn/{p.relative_to(ROOT / 'tsrnn').as_posix()}"
+               for p in (ROOT / "tsrnn").rglob("*.py")]
+    missing = [m for m in modules if m not in wheel_files]
+    assert not missing, missing
+
+
 def test_wheel_ships_the_bundled_data(wheel_files):
     for name in ("weather.csv", "house_prices.csv"):
         assert f"tsrnn/datasets/data/{name}" in wheel_files

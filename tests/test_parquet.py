@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import tsrnn
 from tsrnn.cli import main
-from tsrnn.forecast.chunked import TableWriter, predict_to_file
+from tsrnn.forecast import TableWriter, predict_to_file
 from tsrnn.io import parquet_ids, read_parquet
 
 from .cli_helpers import run_tsrnn

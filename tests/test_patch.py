@@ -7,7 +7,7 @@ import torch
 
 import tsrnn
 from tsrnn import ConfigError, RNNForecaster, SeasonalNaiveForecaster
-from tsrnn.nn.networks import NetConfig, RNNNetwork
+from tsrnn.nn import NetConfig, RNNNetwork
 
 from .test_forecaster import FAST, hourly
 

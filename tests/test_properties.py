@@ -13,9 +13,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tsrnn import DataError, TsrnnError
-from tsrnn.data import to_panel
-from tsrnn.data.scalers import SCALER_METHODS, Scaler
-from tsrnn.data.windows import series_offsets, sliding_windows, window_starts
+from tsrnn.data import (
+    SCALER_METHODS,
+    Scaler,
+    series_offsets,
+    sliding_windows,
+    to_panel,
+    window_starts,
+)
 from tsrnn.io import guess_time_column, read_csv
 
 # CI runs the same 40 examples every time (derandomized); set TSRNN_PROPERTY_EXAMPLES=2000 to

@@ -22,8 +22,7 @@ from tsrnn.metrics import (
     score_quantiles,
     seasonal_naive_quantiles,
 )
-from tsrnn.nn.loop import make_loss
-from tsrnn.nn.networks import NetConfig, RNNNetwork, monotone_quantiles
+from tsrnn.nn import NetConfig, RNNNetwork, make_loss, monotone_quantiles
 
 from .cli_helpers import FIT_FAST, hourly_frame
 
@@ -222,12 +221,13 @@ def test_error_scale_gives_regular_series_narrow_intervals():
 
 
 def test_error_scale_divides_training_targets_by_the_window_spread():
-    from tsrnn.forecast.quantiles import _ErrorScaled, window_spread
-    from tsrnn.nn.loop import WindowData
+    from tsrnn.forecast.transforms import WindowTransform, window_spread
+    from tsrnn.nn import WindowData
 
     x = torch.tensor([[0.0], [2.0], [1.0], [5.0], [4.0], [6.0]])  # (N=6, C=1)
     plain = WindowData(x, torch.tensor([0]), lookback=4, horizon=2, n_targets=1)
-    scaled = _ErrorScaled(plain, lag=2).batch(slice(None))
+    scaled = WindowData(x, torch.tensor([0]), lookback=4, horizon=2, n_targets=1,
+                        transform=WindowTransform(1, error_lag=2)).batch(slice(None))
     # window 0, 2, 1, 5 at lag 2: |1 - 0|, |5 - 2| -> spread 2
     assert float(window_spread(plain.batch(slice(None)).x, 2)) == 2.0
     torch.testing.assert_close(scaled.y[0, :, 0], torch.tensor([4.0, 6.0]) / 2)

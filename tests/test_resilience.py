@@ -14,11 +14,16 @@ import pytest
 import torch
 
 import tsrnn
-from tsrnn.forecast.checkpoint import checkpoint_info
+from tsrnn.forecast import checkpoint_info
+from tsrnn.nn import (
+    NetConfig,
+    RNNNetwork,
+    TensorData,
+    TrainConfig,
+    TrainingDivergedWarning,
+    fit_loop,
+)
 from tsrnn.nn import callbacks as callbacks
-from tsrnn.nn.callbacks import TrainingDivergedWarning
-from tsrnn.nn.loop import TensorData, TrainConfig, fit_loop
-from tsrnn.nn.networks import NetConfig, RNNNetwork
 
 from .cli_helpers import hourly_frame, run_tsrnn, tsrnn_script
 

@@ -8,10 +8,8 @@ import torch
 
 import tsrnn
 from tsrnn import ConfigError, DataError, RNNForecaster
-from tsrnn.data.windows import series_offsets, stream_layout
-from tsrnn.nn.loop import StreamData
-from tsrnn.nn.networks import NetConfig, RNNNetwork
-from tsrnn.nn.state import detach_state
+from tsrnn.data import series_offsets, stream_layout
+from tsrnn.nn import NetConfig, RNNNetwork, StreamData, detach_state
 
 FAST = dict(hidden_size=16, random_state=0, device="cpu")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tsrnn import DataError, TsrnnError
-from tsrnn.data.windows import (
+from tsrnn.data import (
     batchify,
     series_offsets,
     sliding_windows,

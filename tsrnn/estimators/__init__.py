@@ -2,7 +2,8 @@
 :class:`RNNClassifier` and :class:`CharLanguageModel` (the shared training machinery is in
 :mod:`tsrnn.estimators.base`)."""
 
+from .classifier import RNNClassifier
 from .language_model import CharLanguageModel
-from .sequence import RNNClassifier, RNNRegressor
+from .regressor import RNNRegressor
 
 __all__ = ["CharLanguageModel", "RNNClassifier", "RNNRegressor"]

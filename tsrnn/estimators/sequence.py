@@ -1,7 +1,9 @@
-"""scikit-learn estimators over sequences: :class:`RNNRegressor` and :class:`RNNClassifier`.
+"""What :class:`~tsrnn.RNNRegressor` and :class:`~tsrnn.RNNClassifier` share: their parameters
+(declared and documented once), input checks and the fit / partial_fit template.
 
 ``X`` is ``(n, L)`` (univariate sequences of length ``L``), ``(n, L, F)``, or, with
-``embedding_dim`` set, ``(n, L)`` integer token ids padded with 0 at the end.
+``embedding_dim`` set, ``(n, L)`` integer token ids padded with 0 at the end. A subclass adds
+``_loss_name()``, ``_prepare_y(...)`` (targets as a tensor) and ``_output_dims(y)``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ import inspect
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import validate_data
 
 from .._validation import (
-    ConfigError,
     DataError,
     TsrnnError,
     check_choice,
@@ -26,7 +26,7 @@ from .._validation import (
     check_seed,
 )
 from ..data import time_split
-from ..nn import HEADS, LOSSES, TensorData, predict_batches, resolve_device
+from ..nn import HEADS, TensorData, predict_batches, resolve_device
 from .base import (
     as_tensor,
     build_network,
@@ -40,7 +40,7 @@ from .base import (
     unpickled,
 )
 
-__all__ = ["RNNRegressor", "RNNClassifier"]
+__all__ = ["COMMON_DOC", "SequenceEstimator", "signature_with"]
 
 
 @contextlib.contextmanager
@@ -55,7 +55,7 @@ def _input_errors():
     except ValueError as exc:
         raise DataError(str(exc)) from None
 
-_COMMON_DOC = """
+COMMON_DOC = """
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell.
     hidden_size : int, default=32
@@ -109,7 +109,7 @@ _COMMON_DOC = """
         :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`."""
 
 
-class _SequenceEstimator(BaseEstimator):
+class SequenceEstimator(BaseEstimator):
     """Input handling and the fit / partial_fit template shared by both estimators."""
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
@@ -265,7 +265,7 @@ class _SequenceEstimator(BaseEstimator):
         return predict_batches(self.network_, data, batch_size=64, fixed=True).cpu()
 
 
-def _signature_with(init, **extra) -> inspect.Signature:
+def signature_with(init, **extra) -> inspect.Signature:
     """The signature of ``init`` with the keyword parameters ``extra`` (name=default) first, so
     that sklearn's ``get_params``, ``clone`` and ``set_params`` see every parameter."""
     signature = inspect.signature(init)
@@ -275,158 +275,3 @@ def _signature_with(init, **extra) -> inspect.Signature:
     return signature.replace(parameters=[this, *added, *rest])
 
 
-class RNNRegressor(RegressorMixin, _SequenceEstimator):
-    __doc__ = f"""Recurrent-network regressor on sequences (seq-to-one, multi-step, per-step).
-
-    Targets are standardised internally and predictions mapped back.
-
-    Parameters
-    ----------
-    loss : {{"mse", "mae", "huber"}}, default="mse"
-        Training loss.{_COMMON_DOC}
-
-    Attributes
-    ----------
-    network_ : RNNNetwork
-        The trained network.
-    history_ : list of dict
-        Loss per epoch (``train_loss``, ``val_loss`` with early stopping, ``seconds``).
-    n_features_in_ : int
-        Steps per input sequence (sklearn counts the second axis of X).
-    n_step_features_ : int
-        Features per step.
-    """
-
-    def __init__(self, *, loss="mse", **params):
-        self.loss = loss
-        super().__init__(**params)
-
-    # the shared parameters are declared once, in _SequenceEstimator; sklearn reads this
-    __init__.__signature__ = _signature_with(_SequenceEstimator.__init__, loss="mse")
-
-    def _loss_name(self) -> str:
-        return check_choice("loss", self.loss, [name for name in LOSSES if name != "cross_entropy"])
-
-    def _prepare_y(self, X, y, lengths, reset: bool, classes=None) -> torch.Tensor:
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None")
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32,
-                        input_name="y")
-        if len(y) != len(X):
-            raise DataError(f"X has {len(X)} samples but y has {len(y)}")
-        y3 = y.reshape(len(y), *(y.shape[1:] or (1,)), *((1,) if y.ndim <= 2 else ()))
-        if reset:
-            self.y_shape_ = tuple(y.shape[1:])
-            self.y_mean_ = y3.mean(axis=(0, 1))
-            self.y_scale_ = np.where(y3.std(axis=(0, 1)) > 0, y3.std(axis=(0, 1)), 1.0)
-        elif tuple(y.shape[1:]) != self.y_shape_:
-            raise DataError(f"y has shape {y.shape[1:]} per sample, but the model was fitted "
-                            f"on {self.y_shape_}")
-        scaled = (y3 - self.y_mean_) / self.y_scale_  # (n, S, O)
-        return torch.as_tensor(scaled.astype(np.float32), device=self._device())
-
-    def _output_dims(self, y_t: torch.Tensor) -> dict:
-        return {"output_size": y_t.shape[2], "feedback": "value"}
-
-    def partial_fit(self, X, y):
-        """One more epoch over ``(X, y)``; the first call builds the network."""
-        return self._fit(X, y, 1, reset=not hasattr(self, "network_"))
-
-    def predict(self, X):
-        """Predicted values, shaped like ``y`` was in ``fit``: (n,), (n, S) or (n, S, O)."""
-        out = self._predict_raw(X).numpy().astype(np.float64)  # (n, S, O)
-        out = out * self.y_scale_ + self.y_mean_
-        return out.reshape(len(out), *self.y_shape_)
-
-
-class RNNClassifier(ClassifierMixin, _SequenceEstimator):
-    __doc__ = f"""Recurrent-network classifier on sequences (seq-to-label and per-step labels).
-
-    With ``head="last"`` y is one label per sequence; with ``head="per_step"`` y is
-    ``(n, L)``, one label per step (entries past a padded sequence's length are ignored);
-    with ``head="encoder_decoder"`` y is ``(n, S)``, a label sequence of fixed length.
-
-    Parameters
-    ----------{_COMMON_DOC}
-
-    Attributes
-    ----------
-    classes_ : ndarray
-        The class labels.
-    network_ : RNNNetwork
-        The trained network.
-    history_ : list of dict
-        Loss per epoch.
-    n_features_in_ : int
-        Steps per input sequence.
-    """
-
-    def _loss_name(self) -> str:
-        return "cross_entropy"
-
-    def _prepare_y(self, X, y, lengths, reset: bool, classes=None) -> torch.Tensor:
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None")
-        y = np.asarray(y)
-        if self.head == "last" and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
-            y = column_or_1d(y, warn=True)[:, None]  # (n,) -> (n, 1)
-        elif y.ndim != 2:
-            raise DataError(f"y must be (n,) or (n, S) labels for head={self.head!r}; "
-                            f"got shape {y.shape}")
-        if len(y) != len(X):
-            raise DataError(f"X has {len(X)} samples but y has {len(y)}")
-        valid = np.ones(y.shape, dtype=bool)
-        if lengths is not None and self.head == "per_step":
-            valid = np.arange(y.shape[1])[None, :] < lengths.numpy()[:, None]  # (n, L)
-        labels = y[valid]  # labels past a sequence's length are padding, never classes
-        check_classification_targets(labels)
-        if reset:
-            self.classes_ = np.unique(labels if classes is None else np.asarray(classes))
-            self.y_width_ = y.shape[1]
-        unknown = np.setdiff1d(np.unique(labels), self.classes_)
-        if unknown.size:
-            raise DataError(f"y has label(s) {unknown[:5].tolist()} not among the classes "
-                            f"{self.classes_.tolist()} seen in the first fit")
-        codes = np.full(y.shape, -100, dtype=np.int64)
-        codes[valid] = np.searchsorted(self.classes_, labels)
-        return torch.as_tensor(codes, device=self._device())
-
-    def _output_dims(self, y_t: torch.Tensor) -> dict:
-        if len(self.classes_) < 2:
-            raise DataError(f"y has only one class ({self.classes_[0]!r}); a classifier needs "
-                            "at least 2 classes")
-        return {"output_size": len(self.classes_), "feedback": "onehot"}
-
-    def partial_fit(self, X, y, classes=None):
-        """One more epoch over ``(X, y)``; the first call builds the network (pass ``classes``
-        there if ``y`` does not show every class)."""
-        first = not hasattr(self, "network_")
-        if not first and classes is not None and not np.array_equal(np.unique(classes),
-                                                                    self.classes_):
-            raise ConfigError(f"classes {list(classes)} differ from the first call's "
-                              f"{self.classes_.tolist()}")
-        return self._fit(X, y, 1, reset=first, classes=classes)
-
-    def predict_proba(self, X):
-        """Class probabilities: (n, C) for one label per sequence, else (n, S, C)."""
-        proba = torch.softmax(self._predict_raw(X), dim=-1).numpy().astype(np.float64)
-        return proba[:, 0] if self.head == "last" and self.y_width_ == 1 else proba
-
-    def predict(self, X):
-        """Predicted labels: (n,) for one label per sequence, else (n, S)."""
-        codes = self.predict_proba(X).argmax(axis=-1)
-        return self.classes_[codes]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy; for label sequences, over every step (padding ignored)."""
-        if self.head == "last" and np.ndim(y) == 1:
-            return super().score(X, y, sample_weight=sample_weight)
-        pred = self.predict(X)
-        valid = np.ones(pred.shape, dtype=bool)
-        if self._tokens and self.head == "per_step":
-            lengths = self._lengths(check_tokens(np.asarray(X)))
-            if lengths is not None:
-                valid = np.arange(pred.shape[1])[None, :] < lengths.numpy()[:, None]
-        return float((pred == np.asarray(y).reshape(pred.shape))[valid].mean())

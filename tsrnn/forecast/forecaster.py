@@ -172,6 +172,11 @@ class RNNForecaster(BaseEstimator):
     def _outputs(self) -> Outputs:
         return Outputs(self.quantiles_)
 
+    @property
+    def _bptt(self) -> int:
+        """Steps per truncated-BPTT chunk of a stateful model (``bptt``, or 8 x lookback)."""
+        return self._runner().bptt
+
     # -- fit -------------------------------------------------------------------------------------
 
     def fit(self, data, *, checkpoint=None, resume=None):
@@ -258,7 +263,8 @@ class RNNForecaster(BaseEstimator):
     def _restore(self, fitted: Fitted) -> None:
         """Take the parts :func:`tsrnn.load` rebuilt (the contract of
         :mod:`tsrnn.forecast.serialize`)."""
-        self.network_, self.channels_, self.history_ = fitted
+        self.network_, self.channels_ = fitted.network, fitted.channels
+        self.history_ = fitted.history
         self.n_epochs_ = len(self.history_)
         if self.stateful:
             self.state_ = fitted.state

