@@ -16,6 +16,7 @@ import pytest
 
 import tsrnn
 from tsrnn import RNNForecaster
+from tsrnn._paramdocs import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for d in ("tsrnn", "cli", "datasets") for p in (ROOT / d).rglob("*.py"))
@@ -76,3 +77,18 @@ def test_the_public_names_are_those_of_0_1():
         "RNNNetwork", "RNNRegressor", "SeasonalNaiveForecaster", "TrainingError", "TsrnnError",
         "__version__", "batchify", "load", "read_csv", "resume", "sliding_windows",
         "time_split", "window_starts"])
+
+
+@pytest.mark.parametrize("cls", [tsrnn.RNNForecaster, tsrnn.RNNRegressor, tsrnn.RNNClassifier,
+                                 tsrnn.CharLanguageModel, tsrnn.SeasonalNaiveForecaster,
+                                 tsrnn.NetConfig, tsrnn.nn.TrainConfig],
+                         ids=lambda c: c.__name__)
+def test_every_parameter_is_documented_once_with_its_real_default(cls):
+    doc = cls.__doc__
+    assert "[[" not in doc
+    for p in inspect.signature(cls).parameters.values():
+        entries = [line for line in doc.splitlines() if line.strip().startswith(f"{p.name} :")]
+        assert len(entries) == 1, (p.name, entries)
+        if "default=" in entries[0] and p.name in SHARED:
+            shown = entries[0].split("default=", 1)[1]
+            assert shown == (f'"{p.default}"' if isinstance(p.default, str) else repr(p.default))

@@ -6,7 +6,7 @@ Each estimator passes its own ``get_params()`` (sklearn's contract: every parame
 - :func:`check_training_params` checks the network and training parameters in ``fit``;
 - :func:`network_config` and :func:`build_network` make the network, seeded;
 - :func:`train_config`, :func:`stopping` and :func:`train` run :func:`~tsrnn.nn.fit_loop`;
-- :func:`pickled` / :func:`unpickled` carry a fitted network through ``pickle`` as state dicts.
+- :func:`getstate` / :func:`setstate` carry a fitted network through ``pickle`` as state dicts.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 
 from .._validation import (
     DataError,
@@ -44,8 +45,10 @@ __all__ = [
     "check_network_params",
     "check_tokens",
     "check_training_params",
+    "getstate",
     "network_config",
     "pickled",
+    "setstate",
     "stopping",
     "train",
     "train_config",
@@ -153,6 +156,16 @@ def unpickled(state: dict) -> dict:
         if saved["optimizer"] is not None:
             state["optimizer_"].load_state_dict(saved["optimizer"])
     return state
+
+
+def getstate(estimator) -> dict:
+    """``__getstate__`` of an estimator holding a network (``__getstate__ = getstate``)."""
+    return pickled(BaseEstimator.__getstate__(estimator))
+
+
+def setstate(estimator, state: dict) -> None:
+    """``__setstate__`` of an estimator holding a network (``__setstate__ = setstate``)."""
+    BaseEstimator.__setstate__(estimator, unpickled(state))
 
 
 def as_tensor(X: np.ndarray, tokens: bool, device: torch.device) -> torch.Tensor:

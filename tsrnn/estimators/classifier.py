@@ -8,6 +8,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from .._paramdocs import documented
 from .._validation import ConfigError, DataError
 from .base import check_tokens
 from .sequence import COMMON_DOC, SequenceEstimator
@@ -15,6 +16,7 @@ from .sequence import COMMON_DOC, SequenceEstimator
 __all__ = ["RNNClassifier"]
 
 
+@documented
 class RNNClassifier(ClassifierMixin, SequenceEstimator):
     __doc__ = f"""Recurrent-network classifier on sequences (seq-to-label and per-step labels).
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
+from .._paramdocs import documented
 from .._validation import (
     DataError,
     ModelFileError,
@@ -24,7 +25,7 @@ from .._validation import (
     check_positive_int,
     check_seed,
 )
-from ..data.windows import batchify
+from ..data import batchify
 from ..io import load_model, save_model
 from ..nn import (
     NetConfig,
@@ -35,8 +36,8 @@ from ..nn import (
     make_loss,
     resolve_device,
 )
-from ..text.encoders import PAD, UNKNOWN, CharEncoder
-from .base import build_network, check_network_params, network_config, pickled, train, unpickled
+from ..text import PAD, UNKNOWN, CharEncoder
+from .base import build_network, check_network_params, getstate, network_config, setstate, train
 
 __all__ = ["CharLanguageModel"]
 
@@ -53,49 +54,38 @@ def _corpus(X, name: str = "X") -> str:
                     f"{type(X).__name__}; read the text file into a str first")
 
 
+@documented
 class CharLanguageModel(BaseEstimator):
     """Next-character recurrent language model with stateful truncated-BPTT training.
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=128
-        Hidden units per layer.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between layers and before the output layer.
+    [[cell]]
+    [[hidden_size]]
+    [[num_layers]]
+    [[dropout]]
     embedding_dim : int, default=32
         Width of the character embedding.
-    head_hidden : int, default=0
-        Hidden width of the output MLP (0 = linear).
+    [[head_hidden]]
     bptt : int, default=64
         Characters per training chunk: gradients flow back at most this far, while the hidden
         state is carried across chunks.
     batch_size : int, default=32
         Contiguous streams the corpus is cut into and trained side by side (fewer when the
         corpus cannot give each stream ``bptt`` characters).
-    epochs : int, default=20
-        Passes over the corpus.
-    lr : float, default=3e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
-        Adam weight decay.
-    clip_grad : float or None, default=1.0
-        Maximum gradient norm; None disables clipping.
+    [[epochs]]
+    [[lr]]
+    [[weight_decay]]
+    [[clip_grad]]
     lowercase : bool, default=False
         Lower-case the corpus (and prompts, and scored text).
     ascii_fold : bool, default=False
         Fold accented letters to ASCII (see :class:`~tsrnn.text.encoders.CharEncoder`).
     min_freq : int, default=1
         Characters seen fewer times in the corpus become the unknown symbol.
-    random_state : int, RandomState or None, default=None
-        Seed of the weights; an int makes CPU runs repeatable.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train and generate.
-    verbose : bool, default=False
-        Show a progress bar.
+    [[random_state]]
+    [[device]]
+    [[verbose]]
 
     Attributes
     ----------
@@ -108,6 +98,12 @@ class CharLanguageModel(BaseEstimator):
     history_ : list of dict
         Mean training cross-entropy (nats per character) of every epoch.
     """
+
+    __getstate__ = getstate  # the network travels as state dicts
+    __setstate__ = setstate
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
 
     def __init__(self, *, cell="lstm", hidden_size=128, num_layers=1, dropout=0.0,
                  embedding_dim=32, head_hidden=0, bptt=64, batch_size=32, epochs=20, lr=3e-3,
@@ -131,15 +127,6 @@ class CharLanguageModel(BaseEstimator):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
-
-    def __getstate__(self) -> dict:
-        return pickled(super().__getstate__())
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(unpickled(state))
-
-    def _device(self) -> torch.device:
-        return resolve_device(self.device)
 
     def _check_params(self) -> None:
         check_network_params(self.get_params())

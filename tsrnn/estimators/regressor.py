@@ -7,6 +7,7 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
+from .._paramdocs import documented
 from .._validation import DataError, check_choice
 from ..nn import LOSSES
 from .sequence import COMMON_DOC, SequenceEstimator, signature_with
@@ -14,6 +15,7 @@ from .sequence import COMMON_DOC, SequenceEstimator, signature_with
 __all__ = ["RNNRegressor"]
 
 
+@documented
 class RNNRegressor(RegressorMixin, SequenceEstimator):
     __doc__ = f"""Recurrent-network regressor on sequences (seq-to-one, multi-step, per-step).
 

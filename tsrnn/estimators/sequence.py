@@ -32,12 +32,12 @@ from .base import (
     build_network,
     check_tokens,
     check_training_params,
+    getstate,
     network_config,
-    pickled,
+    setstate,
     stopping,
     train,
     train_config,
-    unpickled,
 )
 
 __all__ = ["COMMON_DOC", "SequenceEstimator", "signature_with"]
@@ -56,14 +56,10 @@ def _input_errors():
         raise DataError(str(exc)) from None
 
 COMMON_DOC = """
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=32
-        Hidden units per layer and direction.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between layers and before the head.
+    [[cell]]
+    [[hidden_size]]
+    [[num_layers]]
+    [[dropout]]
     bidirectional : bool, default=False
         Read sequences in both directions.
     nonlinearity : {"tanh", "relu"}, default="tanh"
@@ -72,22 +68,17 @@ COMMON_DOC = """
         ``last``: one output (or ``y.shape[1]`` outputs) from the final hidden state;
         ``per_step``: an output at every input step (y has one entry per step);
         ``encoder_decoder``: a decoder RNN emits ``y.shape[1]`` steps.
-    head_hidden : int, default=0
-        Hidden width of the head's MLP (0 = linear).
+    [[head_hidden]]
     embedding_dim : int or None, default=None
         If set, X holds integer token ids (0 = padding) embedded with this width.
     vocab_size : int or None, default=None
         Number of token ids (default: the largest id seen in ``fit`` plus one).
-    epochs : int, default=50
-        Passes over the data in ``fit`` (``partial_fit`` does one).
+    [[epochs]]
     batch_size : int, default=32
         Sequences per optimiser step.
-    lr : float, default=1e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
-        Adam weight decay.
-    clip_grad : float or None, default=1.0
-        Maximum gradient norm; None disables clipping.
+    [[lr]]
+    [[weight_decay]]
+    [[clip_grad]]
     early_stopping : bool, default=False
         Hold out the most recent ``validation_fraction`` of the samples and stop when their
         loss stops improving (the best weights are restored).
@@ -95,22 +86,22 @@ COMMON_DOC = """
         Epochs without improvement before early stopping.
     validation_fraction : float, default=0.1
         Share of the (time-ordered) samples held out for early stopping.
-    random_state : int, RandomState or None, default=None
-        Seed for weights, dropout and shuffling; an int makes CPU runs bitwise repeatable.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train and predict.
-    verbose : bool, default=False
-        Show a progress bar.
-    max_steps : int or None, default=None
-        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
-    on_divergence : {"raise", "rollback"}, default="raise"
-        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
-        naming the epoch, or put back the weights of the best epoch so far and stop with a
-        :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`."""
+    [[random_state]]
+    [[device]]
+    [[verbose]]
+    [[max_steps]]
+    [[on_divergence]]
+    [[lr_schedule]]"""
 
 
 class SequenceEstimator(BaseEstimator):
     """Input handling and the fit / partial_fit template shared by both estimators."""
+
+    __getstate__ = getstate  # the network travels as state dicts
+    __setstate__ = setstate
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
                  bidirectional=False, nonlinearity="tanh", head="last", head_hidden=0,
@@ -143,15 +134,6 @@ class SequenceEstimator(BaseEstimator):
         self.max_steps = max_steps
         self.on_divergence = on_divergence
         self.lr_schedule = lr_schedule
-
-    def __getstate__(self) -> dict:
-        return pickled(super().__getstate__())
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(unpickled(state))
-
-    def _device(self) -> torch.device:
-        return resolve_device(self.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

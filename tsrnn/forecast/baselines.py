@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._paramdocs import documented
 from .._validation import DataError, check_fitted, check_positive_int
 from ..data import future_frame, read_like, to_panel
 from ..data.checks import series_label
@@ -19,6 +20,7 @@ from .backtest import backtest
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
 
+@documented
 class SeasonalNaiveForecaster(BaseEstimator):
     """Repeat the last season: ``y[T + h] = y[T + h - m * ceil(h / m)]``.
 
@@ -28,8 +30,10 @@ class SeasonalNaiveForecaster(BaseEstimator):
         Season length in steps (24 for hourly data with a daily cycle); 1 is the naive forecast.
     horizon : int, default=1
         Default number of steps to forecast.
-    target, time_col, id_col, freq :
-        Column roles, as for :class:`~tsrnn.RNNForecaster`.
+    [[target]]
+    [[time_col]]
+    [[id_col]]
+    [[freq]]
     """
 
     def __init__(self, m=1, horizon=1, *, target=None, time_col=None, id_col=None, freq=None):

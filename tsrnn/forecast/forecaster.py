@@ -23,9 +23,10 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
+from .._paramdocs import documented
 from .._validation import ConfigError, check_fitted, check_positive_int, check_seed
 from ..data import future_frame, to_panel
-from ..estimators.base import build_network, network_config, pickled, train_config, unpickled
+from ..estimators.base import build_network, getstate, network_config, setstate, train_config
 from ..io import is_table_path, read_table
 from ..nn import resolve_device
 from .backtest import backtest
@@ -48,6 +49,7 @@ def _fitted(name: str, doc: str) -> property:
 
 
 @register
+@documented
 class RNNForecaster(BaseEstimator):
     __doc__ = f"""Recurrent-network forecaster for one or many series (one global model).
 
@@ -78,13 +80,11 @@ class RNNForecaster(BaseEstimator):
     def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
                  num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
                  patch=1, scaler="standard", window_norm=None, season=None, time_features=False,
-                 epochs=20,
-                 batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae", clip_grad=1.0,
-                 early_stopping=False, patience=5, validation=None, stride=1, stateful=False,
-                 bptt=None, target=None,
-                 time_col=None, id_col=None, past_covariates=None, future_covariates=None,
-                 freq=None, random_state=None, device="auto", verbose=False,
-                 max_steps=None, on_divergence="raise",
+                 epochs=20, batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae",
+                 clip_grad=1.0, early_stopping=False, patience=5, validation=None, stride=1,
+                 stateful=False, bptt=None, target=None, time_col=None, id_col=None,
+                 past_covariates=None, future_covariates=None, freq=None, random_state=None,
+                 device="auto", verbose=False, max_steps=None, on_divergence="raise",
                  lr_schedule=None, target_transform=None, quantiles=None, error_scale=None,
                  distributed=False):
         self.lookback = lookback
@@ -124,8 +124,8 @@ class RNNForecaster(BaseEstimator):
         self.verbose = verbose
         self.max_steps = max_steps
         self.on_divergence = on_divergence
-        self.lr_schedule = lr_schedule
         self.target_transform = target_transform
+        self.lr_schedule = lr_schedule
         self.quantiles = quantiles
         self.error_scale = error_scale
         self.distributed = distributed
@@ -143,11 +143,8 @@ class RNNForecaster(BaseEstimator):
         """The fitted quantile levels (``()`` for a point forecaster)."""
         return self.network_.cfg.quantiles
 
-    def __getstate__(self) -> dict:
-        return pickled(super().__getstate__())
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(unpickled(state))
+    __getstate__ = getstate  # the network travels as state dicts
+    __setstate__ = setstate
 
     def _device(self) -> torch.device:
         return resolve_device(self.device)

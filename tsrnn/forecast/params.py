@@ -35,22 +35,17 @@ PARAMETERS_DOC = """    lookback : int, default=24
         Past rows the network reads for each forecast.
     horizon : int, default=1
         Steps to forecast.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
+    [[cell]]
     head : {"direct", "seq2seq", "recursive"}, default="direct"
         ``direct``: the last hidden state emits all ``horizon`` steps at once; ``seq2seq``: an
         encoder-decoder whose decoder rolls out ``horizon`` steps; ``recursive``: a one-step
         model fed its own forecasts.
-    hidden_size : int, default=64
-        Hidden units per layer.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between layers and before the head.
+    [[hidden_size]]
+    [[num_layers]]
+    [[dropout]]
     bidirectional_encoder : bool, default=False
         Read each input window in both directions.
-    head_hidden : int, default=0
-        Hidden width of the output MLP (0 = linear).
+    [[head_hidden]]
     patch : int, default=1
         Input rows the recurrent cell reads per step: the lookback window is cut into
         ``lookback / patch`` consecutive blocks and each step sees one block, all its rows and
@@ -72,18 +67,14 @@ PARAMETERS_DOC = """    lookback : int, default=24
     time_features : bool, default=False
         Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
         they are known ahead, so they also reach the head for the forecast steps.
-    epochs : int, default=20
-        Passes over all training windows.
+    [[epochs]]
     batch_size : int, default=128
         Windows per optimiser step.
-    lr : float, default=1e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
-        Adam weight decay.
+    [[lr]]
+    [[weight_decay]]
     loss : {"mae", "mse", "huber"}, default="mae"
         Training loss on the scaled targets.
-    clip_grad : float or None, default=1.0
-        Maximum gradient norm.
+    [[clip_grad]]
     early_stopping : bool, default=False
         Stop when the validation loss stops improving and keep the best weights.
     patience : int, default=5
@@ -101,24 +92,17 @@ PARAMETERS_DOC = """    lookback : int, default=24
     bptt : int or None, default=None
         Steps per truncated-BPTT chunk of a stateful model (None = 8 * lookback); dependencies
         longer than this are hard to learn.
-    target : str, list of str or None, default=None
-        Target columns (None = every numeric column without another role).
-    time_col : str or None, default=None
-        Time column (None = the DatetimeIndex, or an integer index).
-    id_col : str or None, default=None
-        Series id column of a long frame (None = one series).
+    [[target]]
+    [[time_col]]
+    [[id_col]]
     past_covariates : list of str or None, default=None
         Columns observed up to now only.
     future_covariates : list of str or None, default=None
         Columns known ahead (calendar, holidays, prices); ``predict`` needs them for the horizon.
-    freq : str or None, default=None
-        Pandas frequency; None infers it.
-    random_state : int or None, default=None
-        Seed; an int makes CPU runs bitwise repeatable.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train and predict.
-    verbose : bool, default=False
-        Show a progress bar.
+    [[freq]]
+    [[random_state]]
+    [[device]]
+    [[verbose]]
     quantiles : list of float or None, default=None
         Quantile levels in (0, 1), e.g. ``[0.05, 0.5, 0.95]``: one network forecasts every
         level, trained with the pinball loss (``loss`` must stay "mae"), and the levels never
@@ -130,14 +114,9 @@ PARAMETERS_DOC = """    lookback : int, default=24
         scale, so errors and interval widths of series of very different regularity are in
         comparable units. Recommended with ``quantiles`` on many series; training then weighs
         windows as MASE does. Needs ``lookback > season``; not with ``stateful``.
-    max_steps : int or None, default=None
-        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
-    on_divergence : {"raise", "rollback"}, default="raise"
-        When the loss or a weight stops being finite: raise :class:`~tsrnn.TrainingError`
-        naming the epoch, or put back the weights of the best epoch so far and stop with a
-        :class:`~tsrnn.nn.callbacks.TrainingDivergedWarning`.
-    lr_schedule : {None, "cosine"}, default=None
-        Constant learning rate, or a cosine decay from ``lr`` to zero over the whole fit.
+    [[max_steps]]
+    [[on_divergence]]
+    [[lr_schedule]]
     target_transform : {None, "log"}, default=None
         "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
         with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal

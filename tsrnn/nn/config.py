@@ -13,27 +13,26 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .._paramdocs import documented
+
 __all__ = ["FitState", "Resume", "TrainConfig"]
 
 
+@documented
 @dataclass
 class TrainConfig:
     """Settings of one training run.
 
     Parameters
     ----------
-    epochs : int, default=100
-        Passes over the training data.
+    [[epochs]]
     batch_size : int, default=64
         Samples per optimiser step.
-    lr : float, default=1e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
-        Adam weight decay.
+    [[lr]]
+    [[weight_decay]]
     loss : {"mse", "mae", "huber", "cross_entropy"}, default="mse"
         Training loss.
-    clip_grad : float or None, default=1.0
-        Maximum gradient norm (None turns clipping off).
+    [[clip_grad]]
     shuffle : bool, default=True
         Shuffle samples each epoch (stateful streams are never shuffled).
     teacher_forcing : bool, default=True
@@ -42,13 +41,10 @@ class TrainConfig:
         Torch device, already resolved.
     seed : int or None, default=None
         Seed of the shuffling generator.
-    verbose : bool, default=False
-        Show a progress bar.
-    max_steps : int or None, default=None
-        Stop after this many optimiser steps in all (None: run every epoch).
-    on_divergence : {"raise", "rollback"}, default="raise"
-        What a non-finite loss or weight does: raise :class:`~tsrnn.TrainingError` naming
-        the epoch, or put back the best finite epoch's weights and stop with a warning.
+    [[verbose]]
+    [[max_steps]]
+    [[on_divergence]]
+    [[lr_schedule]]
     quantiles : tuple of float, default=()
         Quantile levels of the network's outputs, for ``loss="pinball"``.
     """

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from torch import nn
 
+from .._paramdocs import documented
 from ..metrics import point_level
 
 __all__ = ["CELLS", "HEADS", "NetConfig", "make_rnn", "mlp"]
@@ -15,6 +16,7 @@ HEADS = ("last", "per_step", "encoder_decoder")
 _RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
+@documented
 @dataclass(frozen=True)
 class NetConfig:
     """Everything needed to build an :class:`RNNNetwork`.
@@ -27,14 +29,10 @@ class NetConfig:
         Values per output step (regression) or number of classes (classification).
     horizon : int, default=1
         Output steps of the ``last`` and ``encoder_decoder`` heads.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=64
-        Hidden units per layer and direction.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between recurrent layers (and before the head).
+    [[cell]]
+    [[hidden_size]]
+    [[num_layers]]
+    [[dropout]]
     bidirectional : bool, default=False
         Run the backbone in both directions.
     nonlinearity : {"tanh", "relu"}, default="tanh"
@@ -49,8 +47,7 @@ class NetConfig:
         ``last``: final hidden state -> MLP -> ``(B, horizon, O)``; ``per_step``: an output at
         every input step ``(B, L, O)``; ``encoder_decoder``: the final state seeds a decoder RNN
         rolled out for ``horizon`` steps ``(B, horizon, O)``.
-    head_hidden : int, default=0
-        Width of the hidden layer of the head's MLP (0 = a single linear layer).
+    [[head_hidden]]
     future_size : int, default=0
         Known-ahead features given to the decoder at every output step.
     feedback : {"value", "onehot"}, default="value"

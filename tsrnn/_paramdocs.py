@@ -1,5 +1,5 @@
-"""One description for each parameter that several classes share (network, training, runtime),
-so that every docstring listing it says the same thing (numpy only, no torch).
+"""One description for each parameter that several classes share (network, training, runtime,
+column roles), so that every docstring listing it says the same thing (standard library only).
 
 A docstring names a shared parameter with a placeholder line ``[[lr]]``; :func:`documented`
 (a class decorator) replaces it with the numpydoc entry ``lr : float, default=0.001`` and the
@@ -39,6 +39,11 @@ SHARED: dict[str, tuple[str, str]] = {
                      "an int makes CPU runs bitwise repeatable."),
     "device": ('{"auto", "cpu", "cuda"}', "Where to train and predict."),
     "verbose": ("bool", "Show a progress bar."),
+    "target": ("str, list of str or None", "Target columns (None = every numeric column without "
+               "another role)."),
+    "time_col": ("str or None", "Time column (None = the DatetimeIndex, or an integer index)."),
+    "id_col": ("str or None", "Series id column of a long frame (None = one series)."),
+    "freq": ("str or None", "Pandas frequency; None infers it."),
 }
 
 _PLACEHOLDER = re.compile(r"^( *)\[\[(\w+)\]\]$", re.M)
