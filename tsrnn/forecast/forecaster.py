@@ -130,7 +130,6 @@ class RNNForecaster(BaseEstimator):
         self.error_scale = error_scale
         self.distributed = distributed
 
-
     roles_ = _fitted("roles", "Column roles (target, covariates, time and id columns).")
     freq_ = _fitted("freq", "Frequency of the data (None: integer steps).")
     target_names_ = _fitted("target_names", "Target column names.")
@@ -203,13 +202,15 @@ class RNNForecaster(BaseEstimator):
 
     def _read_training(self, data):
         """``(data-parallel context or None, panel)``: all series, or this process's share."""
-        read = (lambda frame: to_panel(  # noqa: E731
-            frame, target=self.target, time_col=self.time_col, id_col=self.id_col,
-            past_covariates=self.past_covariates, future_covariates=self.future_covariates,
-            freq=self.freq))
         if self.distributed:
-            return read_shard(data, self.id_col, self._device(), self._columns(), read)
-        return None, read(read_table(data, self._columns()) if is_table_path(data) else data)
+            return read_shard(data, self.id_col, self._device(), self._columns(), self._read)
+        return None, self._read(read_table(data, self._columns()) if is_table_path(data) else data)
+
+    def _read(self, frame):
+        """``frame`` as a Panel with the roles given as parameters."""
+        return to_panel(frame, target=self.target, time_col=self.time_col, id_col=self.id_col,
+                        past_covariates=self.past_covariates,
+                        future_covariates=self.future_covariates, freq=self.freq)
 
     def _columns(self) -> list | None:
         """The columns the roles name (None: all, as ``target=None`` guesses the targets)."""
