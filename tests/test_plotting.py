@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -184,12 +185,13 @@ def test_plotting_never_uses_pyplot(series):
 
 
 def test_matplotlib_is_imported_lazily():
-    import tsrnn.plotting.forecast
+    import tsrnn.plotting
 
-    tree = ast.parse(open(tsrnn.plotting.forecast.__file__, encoding="utf-8").read())
-    top_level = [
-        node.names[0].name if isinstance(node, ast.Import) else node.module
-        for node in tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-    ]
-    assert not [name for name in top_level if name and name.startswith("matplotlib")]
+    for path in Path(tsrnn.plotting.__file__).parent.glob("*.py"):  # every plotting module
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = [
+            node.names[0].name if isinstance(node, ast.Import) else node.module
+            for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+        ]
+        assert not [name for name in top_level if name and name.startswith("matplotlib")]

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-import tsrnn.text.encoders
+import tsrnn.text
 from tsrnn import (
     CharEncoder,
     ConfigError,
@@ -232,5 +232,5 @@ def test_load_text_csv(tmp_path):
 
 
 def test_module_path_and_public_names():
-    assert tsrnn.text.encoders.CharEncoder is CharEncoder
+    assert tsrnn.text.CharEncoder is CharEncoder
     assert {"CharEncoder", "TokenEncoder", "load_text_folder"} <= set(dir(tsrnn))
