@@ -172,6 +172,7 @@ def plot_forecast(
     max_history: int | None = None,
     id_col: str | None = None,
     max_ids: int = 3,
+    series: Sequence | None = None,
 ) -> Figure:
     """Plot past values, the forecast and, if known, what actually happened.
 
@@ -197,6 +198,8 @@ def plot_forecast(
         Column naming the series in a long frame of many series.
     max_ids : int, default=3
         With ``id_col``, plot only the first ``max_ids`` series of ``forecast``.
+    series : sequence, optional
+        With ``id_col``, the ids of the series to plot (instead of the first ``max_ids``).
 
     Returns
     -------
@@ -207,7 +210,7 @@ def plot_forecast(
     frames, targets = _forecast_frames(history, forecast, actual, id_col)
     bands = _quantile_bands(quantiles, targets) if quantiles else []
     max_ids = check_positive_int("max_ids", max_ids)
-    keys = [None] if id_col is None else list(pd.unique(frames["forecast"][id_col]))[:max_ids]
+    keys = [None] if id_col is None else _pick_series(frames["forecast"], id_col, series, max_ids)
     axes = _new_axes(len(targets), ax, (9.0, 3.2))
     for axis, target in zip(axes, targets):
         _draw_panel(axis, frames, bands, id_col, keys, target, max_history)
@@ -215,6 +218,19 @@ def plot_forecast(
     if title:
         axes[0].figure.suptitle(title)
     return axes[0].figure
+
+
+def _pick_series(forecast: pd.DataFrame, id_col: str, series, max_ids: int) -> list:
+    """The ids to draw: ``series`` (each must be in the forecast), else the first ``max_ids``."""
+    ids = list(pd.unique(forecast[id_col]))
+    if not series:
+        return ids[:max_ids]
+    text = {str(i): i for i in ids}
+    missing = [s for s in series if s not in ids and str(s) not in text]
+    if missing:
+        shown = ", ".join(map(str, ids[:10])) + (" ..." if len(ids) > 10 else "")
+        raise DataError(f"series {missing[0]!r} is not in the forecast; its series are {shown}")
+    return [s if s in ids else text[str(s)] for s in series]
 
 
 # --------------------------------------------------------------------------- backtests
