@@ -120,9 +120,11 @@ def check_inputs(path: Path, inputs: dict, option: str) -> None:
         if source is None:
             continue
         source = Path(source)
-        inside = path.is_dir() and source.resolve().is_relative_to(path.resolve())
-        if _same(path, source) or inside:
-            what = "is" if not inside else "holds"
+        holds = path.is_dir() and source.resolve().is_relative_to(path.resolve())
+        within = source.is_dir() and path.resolve().is_relative_to(source.resolve())
+        if _same(path, source) or holds or within:
+            what = "is in" if within and not _same(path, source) else (
+                "holds" if holds and not _same(path, source) else "is")
             raise ConfigError(f"{option} '{path}' {what} the input {name} '{source}'; "
                               "choose another output path, so that the input is not lost")
 

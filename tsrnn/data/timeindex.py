@@ -128,7 +128,7 @@ def _guess_freq(index: pd.DatetimeIndex) -> str | None:
     starts = np.unique(np.linspace(0, len(index) - 3, num=min(25, len(index) - 2)).astype(int))
     votes = Counter(f for s in starts if (f := _infer_freq(index[s : s + 3])) is not None)
     best = votes.most_common(1)[0][0] if votes else None
-    if best in ("D", "B") and not (index.dayofweek >= 5).any() and len(index) > 5:
+    if best in ("D", "B") and not (index.day_of_week >= 5).any() and len(index) > 5:
         return "B"  # weekdays only: business days with holidays missing
     return best
 
