@@ -66,11 +66,17 @@ def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat(parts)
 
 
-def _plot(path: Path, history, predicted, model, actual=None, bands=None, pick=()) -> None:
-    fig = plot_forecast(history, _by_time(predicted, model), actual, quantiles=bands,
+def _figure(history, predicted, model, bands=None, pick=()):
+    """The forecast figure and a note on the series it shows (small multiples, the first six
+    or the ``--series`` picked)."""
+    fig = plot_forecast(history, _by_time(predicted, model), quantiles=bands,
                         id_col=model.roles_.id_col, max_history=4 * model.lookback,
                         series=list(pick) or None)
-    save_figure(fig, path)
+    id_col = model.roles_.id_col
+    n = 1 if id_col is None else predicted[id_col].nunique()
+    shown = len(pick) if pick else min(n, 6)
+    note = f" (showing {shown} of {n} series; pick others with --series)" if shown < n else ""
+    return fig, note
 
 
 def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
@@ -168,6 +174,8 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
     inputs = {"DATA": data, "--future file": future_csv, "model folder": model_dir}
     check_output(output, "-o", inputs)
     check_output(plot, "--plot", inputs, plot=True)
+    if pick and plot is None:
+        raise ConfigError("--series picks the series drawn by --plot; give --plot too")
     model = load(model_dir)
     _check_model_options(model, model_dir, horizon, future_csv, levels)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
@@ -181,6 +189,8 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
         check_rows(frame, data)
     point = model.predict(frame, horizon=horizon, future_covariates=future)
     predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels)
+    if plot is not None:  # drawn first: a bad --series writes nothing
+        fig, note = _figure(_history(model, frame), point, model, bands, pick)
     if output is not None and str(output) != "-":
         write_table(predicted, output, fmt)
         say(f"forecast written to {output}")
@@ -190,8 +200,8 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
     else:
         write_table(predicted, "-", fmt)
     if plot is not None:
-        _plot(plot, _history(model, frame), point, model, bands=bands, pick=pick)
-        say(f"plot written to {plot}")
+        save_figure(fig, plot)
+        say(f"plot written to {plot}{note}")
 
 
 def _chunked(model, data, output, horizon, future, levels, chunk_series, plot, fmt) -> None:

@@ -153,3 +153,18 @@ def test_one_row_file_and_period_index(d):
     series = pd.Series(np.arange(40.0), index=pd.period_range("2000Q1", periods=40, freq="Q"))
     with pytest.raises(DataError, match=r"\.to_timestamp\(\)"):
         RNNForecaster(lookback=4, horizon=2, epochs=1).fit(series)
+
+
+def test_plots_show_small_multiples_and_pick_series(d):
+    parts = [hourly_frame(seed=i).assign(id=f"s{i}") for i in range(8)]
+    pd.concat(parts).to_csv(d / "eight.csv", index=False)
+    ok(run_tsrnn("fit", d / "eight.csv", *FIT_FAST, "-o", d / "eight"))
+    result = ok(run_tsrnn("forecast", d / "eight", "-o", d / "e.csv", "--plot", d / "e.png"))
+    assert "showing 6 of 8 series; pick others with --series" in result.stderr
+    assert (d / "e.png").read_bytes().startswith(b"\x89PNG")
+    result = ok(run_tsrnn("forecast", d / "eight", "-o", d / "e2.csv", "--plot", d / "e2.svg",
+                          "--series", "s7", "--series", "s2"))
+    assert "showing 2 of 8" in result.stderr and (d / "e2.svg").exists()
+    fails(run_tsrnn("forecast", d / "eight", "-o", d / "e3.csv", "--plot", d / "e3.png",
+                    "--series", "s9"), 1, r"series 's9' is not in the forecast")
+    assert not (d / "e3.csv").exists() and not (d / "e3.png").exists()
