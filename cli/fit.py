@@ -36,6 +36,7 @@ from tsrnn.nn import resolve_device
 
 from ._common import check_model_output, echo_table, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint
+from ._progress import epoch_lines
 from ._read import TIME_OPTIONS, apply_fill, check_rows, guess_roles, parse_time_column, read_frame
 from ._words import OPTION_OF
 from .forecast import LEVELS
@@ -220,7 +221,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
                 "date_format": date_format}
         checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
-    with _interrupt_note(model_dir if checkpoint else None):
+    with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
         model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint)
     _finish(model, frame, m, model_dir, time.perf_counter() - tic)
 
@@ -273,6 +274,6 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
                               (note.get("dayfirst", False), note.get("date_format")))
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
-    with _interrupt_note(model_dir):
+    with _interrupt_note(model_dir), epoch_lines(not quiet):
         model = resume(model_dir, frame if all_ids is None else Shard(frame, all_ids))
     _finish(model, frame, int(note.get("m", 1)), model_dir, time.perf_counter() - tic)

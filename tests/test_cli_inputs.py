@@ -168,3 +168,14 @@ def test_plots_show_small_multiples_and_pick_series(d):
     fails(run_tsrnn("forecast", d / "eight", "-o", d / "e3.csv", "--plot", d / "e3.png",
                     "--series", "s9"), 1, r"series 's9' is not in the forecast")
     assert not (d / "e3.csv").exists() and not (d / "e3.png").exists()
+
+
+def test_progress_off_a_terminal_is_one_line_per_epoch(d):
+    hourly_frame().to_csv(d / "p.csv", index=False)
+    args = [a for a in FIT_FAST if a not in ("-q",)]
+    args[args.index("--epochs") + 1] = "4"
+    result = ok(run_tsrnn("fit", d / "p.csv", *args, "-o", d / "p"))
+    bars = [line for line in result.stderr.replace("\r", "\n").splitlines()
+            if line.startswith("fit:")]
+    assert 1 <= len(bars) <= 4, result.stderr  # at most one line per epoch
+    assert result.stdout.splitlines()[0].split() == ["sMAPE", "MASE", "MAE"]
