@@ -22,12 +22,14 @@ from tsrnn.io import (
     guess_time_column,
     is_year_column,
     read_table,
+    year_period_columns,
+    year_period_dates,
 )
 
 from ._common import say
 
-__all__ = ["TIME_OPTIONS", "read_frame", "guess_roles", "parse_time_column", "apply_fill",
-           "check_rows"]
+__all__ = ["TIME_OPTIONS", "read_frame", "guess_roles", "combine_periods", "parse_time_column",
+           "apply_fill", "check_rows"]
 
 
 def _time_options(func):
@@ -61,16 +63,38 @@ def check_rows(frame: pd.DataFrame, path: Path) -> None:
 
 
 def guess_roles(frame: pd.DataFrame, time_col, id_col) -> tuple:
-    """``(time_col, id_col)``, guessing and announcing the ones not given."""
+    """``(frame, time_col, id_col)``, guessing and announcing the ones not given; a column of
+    years beside one of quarters or months becomes one column of dates."""
     if time_col is None:
         time_col = guess_time_column(frame)
-        say(f"Time column: {time_col!r} (guessed; set --time-col to choose)" if time_col else
-            "No date column found; using row order as time (set --time-col to choose)")
+        frame, combined = combine_periods(frame, time_col)
+        if combined is not None:
+            time_col = combined
+        else:
+            say(f"Time column: {time_col!r} (guessed; set --time-col to choose)" if time_col
+                else "No date column found; using row order as time (set --time-col to "
+                "choose)")
     if id_col is None and time_col is not None:
         id_col = guess_id_column(frame, time_col)
         if id_col is not None:
             say(f"Id column: {id_col!r} (guessed: the times repeat; set --id-col to choose)")
-    return time_col, id_col
+    return frame, time_col, id_col
+
+
+def combine_periods(frame: pd.DataFrame, year_col, name=None) -> tuple:
+    """``(frame, new time column or None)``: years and quarters (or months) in two columns
+    become one column of dates (``name``, default ``date``), which replaces them."""
+    found = None if year_col is None else year_period_columns(frame, year_col)
+    if found is None:
+        return frame, None
+    period_col, per_year = found
+    name = name or next(n for n in ("date", "period", "time_") if n not in frame.columns)
+    out = frame.drop(columns=[year_col, period_col])
+    out.insert(0, name, year_period_dates(frame[year_col], frame[period_col], per_year))
+    kind = "quarterly" if per_year == 4 else "monthly"
+    say(f"Time column: {name!r}, {kind} dates from {year_col!r} and {period_col!r} (guessed; "
+        "set --time-col to choose)")
+    return out, name
 
 
 def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format=None,
@@ -84,6 +108,10 @@ def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format
     values = frame[time_col]
     parsed = None
     if pd.api.types.is_numeric_dtype(values) and values.dtype.kind != "b":
+        if values.dtype.kind == "f" and is_year_column(time_col, values):
+            out = frame.copy()
+            out[time_col] = values.astype("int64")  # 1959.0 -> 1959
+            return out
         unit = epoch_unit(values)
         if unit and dates is not False and not (dates is None and is_year_column(time_col,
                                                                                   values)):

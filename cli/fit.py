@@ -63,9 +63,10 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     ``dates``: ``(--dayfirst, --date-format)``."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
     check_rows(frame, path)
-    roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
+    frame, roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
     if id_col is not None and roles["id_col"] is None and frame[id_col].dtype.kind in "iuf":
-        frame = read_frame(path, id_col)  # ids such as 001 stay text
+        text = read_frame(path, id_col)  # ids such as 001 stay text
+        frame[id_col] = text[id_col].to_numpy() if len(text) == len(frame) else frame[id_col]
     roles["id_col"] = id_col
     frame = parse_time_column(frame, roles["time_col"], *dates)
     for key in ("target", "past_covariates", "future_covariates"):

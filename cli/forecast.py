@@ -11,12 +11,19 @@ import pandas as pd
 from tsrnn import ConfigError, load
 from tsrnn.data import FILL_METHODS
 from tsrnn.forecast import predict_to_file
-from tsrnn.io import PARQUET_SUFFIXES
+from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
 from tsrnn.plotting import plot_forecast, save_figure
 
 from ._common import check_output, echo_table, say, write_table
-from ._read import TIME_OPTIONS, apply_fill, check_rows, parse_time_column, read_frame
+from ._read import (
+    TIME_OPTIONS,
+    apply_fill,
+    check_rows,
+    combine_periods,
+    parse_time_column,
+    read_frame,
+)
 
 __all__ = ["forecast", "read_data", "LEVELS", "MAX_HORIZON"]
 
@@ -111,6 +118,8 @@ def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) ->
     roles = model.roles_
     text = roles.id_col is not None and all(isinstance(i, str) for i in model.ids_)
     frame = read_frame(path, roles.id_col, text_ids=text)
+    if roles.time_col is not None and roles.time_col not in frame.columns:
+        frame = combine_periods(frame, guess_time_column(frame), roles.time_col)[0]
     frame = parse_time_column(frame, roles.time_col, dayfirst, date_format,
                               dates=model.freq_ is not None)
     keys = {"time_col": roles.time_col, "id_col": roles.id_col}

@@ -2,6 +2,7 @@
 stdout, inputs never overwritten, ids kept as text, year and Unix-time columns, --freq,
 --start parsed as the Python API parses it, and warnings for in-sample backtests."""
 
+import io
 import re
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_forecast_to_a_pipe_writes_the_whole_table(fitted):
     assert lines[0] == "time,load" and len(lines) == 31
     json_out = ok(run_tsrnn("forecast", fitted / "model", "--format", "json", "-o", "-",
                             cwd=fitted))
-    assert len(pd.read_json(__import__("io").StringIO(json_out.stdout))) == 6
+    assert len(pd.read_json(io.StringIO(json_out.stdout))) == 6
     assert not (fitted / "-").exists()
     assert re.fullmatch(r"\d+\.\d{1,6}", lines[1].split(",")[1])  # float32-sized numbers
 
@@ -136,3 +137,26 @@ def test_in_sample_backtest_warns_and_the_readme_backtests_held_out_rows(fitted)
     readme = (ROOT / "README.md").read_text()
     starts = re.findall(r"tsrnn backtest .*--start (\S+)", readme)
     assert starts and all(s.startswith("-") for s in starts), starts
+
+
+def test_year_and_quarter_columns_and_a_panel_of_years(tmp_path):
+    rng = np.random.default_rng(0)
+    macro = pd.DataFrame({"year": np.repeat(np.arange(1959.0, 2009.0), 4),
+                          "quarter": np.tile([1.0, 2.0, 3.0, 4.0], 50),
+                          "realgdp": 2700 + rng.random(200).cumsum()})
+    macro.to_csv(tmp_path / "macro.csv", index=False)  # statsmodels macrodata's layout
+    result = ok(run_tsrnn("fit", tmp_path / "macro.csv", *FIT_FAST, "-o", tmp_path / "m"))
+    assert "quarterly dates from 'year' and 'quarter'" in result.stderr
+    assert "targets: realgdp" in result.stderr and "frequency: QS" in result.stderr
+    out = ok(run_tsrnn("forecast", tmp_path / "m", tmp_path / "macro.csv")).stdout
+    assert out.splitlines()[1].startswith("2009-01-01,")
+    firms = ["General Motors", "US Steel", "Chrysler"]
+    grunfeld = pd.concat([pd.DataFrame({"invest": rng.random(40) * 100, "firm": f,
+                                        "year": np.arange(1935, 1975)}) for f in firms])
+    grunfeld.to_csv(tmp_path / "grunfeld.csv", index=False)
+    result = ok(run_tsrnn("fit", tmp_path / "grunfeld.csv", *FIT_FAST, "--lookback", "6",
+                          "--horizon", "2", "-o", tmp_path / "g"))
+    assert "Time column: 'year'" in result.stderr and "Id column: 'firm'" in result.stderr
+    forecast = pd.read_csv(io.StringIO(
+        ok(run_tsrnn("forecast", tmp_path / "g")).stdout))
+    assert forecast["year"].tolist() == [1975, 1976] * 3

@@ -5,7 +5,15 @@ Parquet file is read or written), and torch only in :mod:`tsrnn.io.modeldir`.
 """
 
 from .atomic import atomic_path, atomic_write_bytes, atomic_write_text
-from .guess import ID_NAMES, date_order, epoch_unit, guess_id_column, is_year_column
+from .guess import (
+    ID_NAMES,
+    date_order,
+    epoch_unit,
+    guess_id_column,
+    is_year_column,
+    year_period_columns,
+    year_period_dates,
+)
 from .modeldir import META_FILE, TENSORS_FILE, check_model_target, load_model, save_model
 from .parquet import parquet_ids, read_parquet
 from .sniff import csv_columns
@@ -33,6 +41,8 @@ __all__ = [
     "epoch_unit",
     "date_order",
     "ID_NAMES",
+    "year_period_columns",
+    "year_period_dates",
     "csv_columns",
     "seasonal_period",
     "PARQUET_SUFFIXES",

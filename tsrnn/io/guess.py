@@ -24,6 +24,8 @@ __all__ = [
     "guess_time_column",
     "is_year_column",
     "seasonal_period",
+    "year_period_columns",
+    "year_period_dates",
 ]
 
 _TIME_NAMES = ("time", "timestamp", "date", "datetime", "ds", "period", "month", "day", "year",
@@ -112,6 +114,31 @@ def _date_share(sample: pd.Series) -> float:
                 continue
             return float(parsed.notna().mean())
     return 0.0
+
+
+_PERIOD_NAMES = {"quarter": 4, "qtr": 4, "q": 4, "month": 12, "mon": 12, "m": 12}
+
+
+def year_period_columns(frame: pd.DataFrame, year_col) -> tuple | None:
+    """``(period column, periods per year)`` when ``year_col`` holds years that repeat and a
+    column named like a quarter (1-4) or a month (1-12) numbers the periods of each year."""
+    if year_col not in frame.columns or not is_year_column(year_col, frame[year_col]):
+        return None
+    if frame[year_col].is_unique:
+        return None
+    for col in frame.columns:
+        per_year = _PERIOD_NAMES.get(str(col).strip().lower())
+        array = None if per_year is None else _int_values(frame[col])
+        if array is not None and array.min() >= 1 and array.max() <= per_year:
+            return col, per_year
+    return None
+
+
+def year_period_dates(years: pd.Series, periods: pd.Series, per_year: int) -> pd.Series:
+    """Dates of the first day of each quarter (``per_year=4``) or month (12)."""
+    months = (periods.astype(np.int64) - 1) * (12 // per_year) + 1
+    return pd.to_datetime(pd.DataFrame({"year": years.astype(np.int64), "month": months,
+                                        "day": 1}))
 
 
 def guess_id_column(frame: pd.DataFrame, time_col) -> str | None:
