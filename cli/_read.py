@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from tsrnn import DataError
+from tsrnn import ConfigError, DataError
 from tsrnn.data import fill_missing
 from tsrnn.io import (
     ID_NAMES,
@@ -29,7 +29,7 @@ from tsrnn.io import (
 from ._common import say
 
 __all__ = ["TIME_OPTIONS", "read_frame", "guess_roles", "combine_periods", "parse_time_column",
-           "apply_fill", "check_rows"]
+           "apply_fill", "check_rows", "check_freq"]
 
 
 def _time_options(func):
@@ -120,11 +120,11 @@ def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format
                 "seconds, read as UTC dates")
     elif date_format:
         parsed = _parse(values, time_col, format=date_format)
-    elif dayfirst:
-        parsed = _parse(values, time_col, dayfirst=True, format="mixed")
     else:
-        order = date_order(values)
-        if order is not None:
+        order = date_order(values)  # None for year-first (ISO) dates: --dayfirst cannot apply
+        if order is not None and dayfirst:
+            parsed = _parse(values, time_col, dayfirst=True, format="mixed")
+        elif order is not None:
             first, certain = order
             parsed = _parse(values, time_col, dayfirst=first, format="mixed")
             if first or not certain:
@@ -143,7 +143,11 @@ def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format
 def _parse(values: pd.Series, time_col, **kwargs) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(values, errors="coerce", **kwargs)
+        try:
+            parsed = pd.to_datetime(values, errors="coerce", **kwargs)
+        except ValueError as exc:  # a bad --date-format directive
+            raise ConfigError(f"--date-format {kwargs.get('format')} is not a date format "
+                              f"({exc}); write it as e.g. %d/%m/%Y or %Y-%m-%d %H:%M") from None
     bad = parsed.isna() & values.notna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
@@ -182,3 +186,32 @@ def apply_fill(frame: pd.DataFrame, fill, roles: dict, freq=None) -> pd.DataFram
     elif len(out) > len(frame):
         say(f"--fill {fill} added {len(out) - len(frame)} missing timestamp(s) at --freq {freq}")
     return out
+
+
+def check_freq(frame: pd.DataFrame, time_col, freq) -> None:
+    """``--freq``: a pandas alias, and not coarser than the steps of the data (which it would
+    call gaps to fill)."""
+    if freq is None:
+        return
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ConfigError(f"--freq {freq} is not a frequency alias; use e.g. h (hourly), D "
+                          "(daily), B (business days), W, MS (month starts), QS") from None
+    if time_col is None or time_col not in frame.columns:
+        return
+    times = frame[time_col]
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            times = pd.to_datetime(times, errors="coerce", format="mixed")
+    unique = pd.DatetimeIndex(times.dropna().unique()).sort_values()
+    if len(unique) < 3:
+        return
+    step = pd.Series(unique[1:] - unique[:-1]).median()
+    first = unique[0]
+    if step < (first + offset) - first and pd.infer_freq(unique[:50]) not in (None, freq):
+        found = pd.infer_freq(unique[:50])
+        raise ConfigError(f"--freq {freq} is coarser than the data, whose timestamps follow "
+                          f"frequency {found!r}; pass --freq {found}, or resample the data to "
+                          "one row per step first")

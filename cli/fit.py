@@ -37,7 +37,15 @@ from tsrnn.nn import resolve_device
 from ._common import check_model_output, echo_table, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint
 from ._progress import epoch_lines
-from ._read import TIME_OPTIONS, apply_fill, check_rows, guess_roles, parse_time_column, read_frame
+from ._read import (
+    TIME_OPTIONS,
+    apply_fill,
+    check_freq,
+    check_rows,
+    guess_roles,
+    parse_time_column,
+    read_frame,
+)
 from ._words import OPTION_OF
 from .forecast import LEVELS
 
@@ -69,6 +77,7 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
         frame[id_col] = text[id_col].to_numpy() if len(text) == len(frame) else frame[id_col]
     roles["id_col"] = id_col
     frame = parse_time_column(frame, roles["time_col"], *dates)
+    check_freq(frame, roles["time_col"], freq)
     for key in ("target", "past_covariates", "future_covariates"):
         roles[key] = list(roles[key] or ()) or None
     frame = apply_fill(frame, fill, roles, freq)

@@ -76,6 +76,13 @@ def test_day_first_dates(d):
     fails(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--date-format", "%m/%d/%Y"), 1,
           r"--date-format %m/%d/%Y")
     ok(run_tsrnn("forecast", d / "dmy", d / "dmy.csv", "-o", d / "dmy.out.csv"))
+    fails(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--date-format", "%Q"), 2,
+          r"--date-format %Q is not a date format")
+    daily().to_csv(d / "iso.csv", index=False)  # year first: --dayfirst does not apply
+    ok(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--dayfirst", "-o", d / "iso"))
+    fails(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--freq", "W"), 2,
+          r"--freq W is coarser than the data.*--freq D")
+    fails(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--freq", "X"), 2, r"--freq X is not")
 
 
 def test_encodings_delimiters_comments_and_thousands(d):
@@ -99,6 +106,12 @@ def test_encodings_delimiters_comments_and_thousands(d):
     (d / "twice.csv").write_text("time,load,load\n" + "".join(
         f"{t},{v},{v}\n" for t, v in zip(frame["time"], frame["load"])))
     fails(run_tsrnn("fit", d / "twice.csv", *FIT_FAST), 1, r"two columns named 'load'")
+    frame.to_csv(d / "indexed.csv")  # pandas' row numbers as a nameless first column
+    (d / "trailing.csv").write_text("time, load,\n" + "".join(
+        f"{t},{v},\n" for t, v in zip(frame["time"], frame["load"])))
+    for name in ("indexed", "trailing"):
+        result = ok(run_tsrnn("fit", d / f"{name}.csv", *FIT_FAST, "-o", d / name))
+        assert "targets: load\n" in result.stderr, result.stderr
 
 
 def test_fill_drop_names_the_series_it_removes_and_fill_works_everywhere(d):

@@ -87,9 +87,30 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
         raise DataError(f"file '{path}' has rows with {fields + frame.index.nlevels} fields but "
                         f"a header of {fields}; check the delimiter, or name every column in "
                         "the header")
+    frame = _tidy_columns(frame)
     for col in thousands_columns(frame):
         frame[col] = pd.to_numeric(frame[col].str.replace(",", "", regex=False))
     return frame
+
+
+def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names without surrounding spaces; no nameless column that is empty (a trailing
+    delimiter) or that numbers the rows (an index saved by ``DataFrame.to_csv``)."""
+    drop = []
+    for col in frame.columns:
+        if not str(col).startswith("Unnamed: "):
+            continue
+        values = frame[col]
+        if values.isna().all():
+            drop.append(col)
+        elif values.dtype.kind in "iu" and frame.columns.get_loc(col) == 0 and (
+                values.to_numpy() == range(len(frame))).all():
+            drop.append(col)
+    out = frame.drop(columns=drop) if drop else frame
+    names = [c.strip() if isinstance(c, str) else c for c in out.columns]
+    if names != list(out.columns) and len(set(names)) == len(names):
+        out = out.set_axis(names, axis=1)
+    return out
 
 
 def is_table_path(data) -> bool:
