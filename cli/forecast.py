@@ -185,13 +185,17 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
     check_output(plot, "--plot", inputs, plot=True)
     if pick and plot is None:
         raise ConfigError("--series picks the series drawn by --plot; give --plot too")
+    chunked = bool(chunk_series) or str(output or "").lower().endswith(PARQUET_SUFFIXES)
+    if chunked:
+        _check_chunked(output, plot, fmt, fill, dayfirst, date_format)
     model = load(model_dir)
     _check_model_options(model, model_dir, horizon, future_csv, levels)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
                                                        date_format)
-    if chunk_series or str(output or "").lower().endswith(PARQUET_SUFFIXES):
-        return _chunked(model, data, output, horizon, future, levels, chunk_series or 1000,
-                        plot, fmt)
+    if chunked:
+        rows = predict_to_file(model, output, data, chunk_series=chunk_series or 1000,
+                               horizon=horizon, future_covariates=future, levels=levels)
+        return say(f"{rows} forecast rows written to {output}")
     frame = None
     if data is not None:
         frame = read_data(data, model, fill, dayfirst, date_format)
@@ -213,10 +217,14 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
         say(f"plot written to {plot}{note}")
 
 
-def _chunked(model, data, output, horizon, future, levels, chunk_series, plot, fmt) -> None:
-    if output is None or plot is not None or fmt != "csv":
+def _check_chunked(output, plot, fmt, fill, dayfirst, date_format) -> None:
+    """Chunked forecasts go straight from DATA to a file: nothing else may be asked of them."""
+    if output is None or str(output) == "-" or plot is not None or fmt != "csv":
         raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) go straight "
-                          "to a file: give -o, and leave out --plot and --format json")
-    rows = predict_to_file(model, output, data, chunk_series=chunk_series, horizon=horizon,
-                           future_covariates=future, levels=levels)
-    say(f"{rows} forecast rows written to {output}")
+                          "to a file: give -o FILE, and leave out --plot and --format json")
+    given = [name for name, value in (("--fill", fill), ("--dayfirst", dayfirst),
+                                      ("--date-format", date_format)) if value]
+    if given:
+        raise ConfigError(f"chunked forecasts (--chunk-series, or -o FILE.parquet) read DATA "
+                          f"as it is, so {given[0]} cannot apply; prepare the file first, or "
+                          "forecast without chunks")

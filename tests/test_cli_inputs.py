@@ -5,6 +5,7 @@ duplicate names, --fill reports and --fill on every command, --set keys that hav
 file and a PeriodIndex."""
 
 import gzip
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -192,3 +193,31 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(d):
             if line.startswith("fit:")]
     assert 1 <= len(bars) <= 4, result.stderr  # at most one line per epoch
     assert result.stdout.splitlines()[0].split() == ["sMAPE", "MASE", "MAE"]
+
+
+def _writable(folder):
+    try:
+        (folder / ".tsrnn-probe").touch()
+    except OSError:
+        return False
+    (folder / ".tsrnn-probe").unlink()
+    return True
+
+
+def test_read_only_outputs_and_ignored_chunk_options_fail_first(d):
+    hourly_frame().to_csv(d / "r.csv", index=False)
+    ok(run_tsrnn("fit", d / "r.csv", *FIT_FAST, "-o", d / "rm"))
+    read_only = d / "locked"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    if _writable(read_only):  # root ignores permissions; /sys is read-only for everyone
+        read_only = next((p for p in (Path("/sys"), Path("/proc")) if not _writable(p)), None)
+    if read_only is None:
+        pytest.skip("no read-only folder to write to on this machine")
+    result = run_tsrnn("fit", d / "r.csv", *FIT_FAST, "-o", read_only / "model")
+    fails(result, 2, r"read-only; choose another")
+    assert "lookback" not in result.stderr  # before reading or training
+    fails(run_tsrnn("forecast", d / "rm", "-o", read_only / "f.csv"), 2, r"read-only")
+    fails(run_tsrnn("forecast", d / "rm", d / "r.csv", "-o", d / "c.csv", "--chunk-series",
+                    "10", "--fill", "ffill"), 2, r"--fill cannot apply")
+    assert not (d / "c.csv").exists()
