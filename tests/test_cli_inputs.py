@@ -104,6 +104,12 @@ def test_encodings_delimiters_comments_and_thousands(d):
     big.to_csv(d / "thousands.csv", index=False)
     result = ok(run_tsrnn("fit", d / "thousands.csv", *FIT_FAST, "-o", d / "thousands"))
     assert "targets: load" in result.stderr
+    german = pd.DataFrame({"Datum": pd.to_datetime(frame["time"]).dt.strftime("%d.%m.%Y %H:%M"),
+                           "Last": (big["load"].str.replace(",", "_").str.replace(".", ",")
+                                    .str.replace("_", "."))})  # "20.123,4"
+    german.to_csv(d / "german.csv", index=False, sep=";")
+    result = ok(run_tsrnn("fit", d / "german.csv", *FIT_FAST, "-o", d / "german"))
+    assert "targets: Last" in result.stderr and "frequency: h" in result.stderr
     (d / "twice.csv").write_text("time,load,load\n" + "".join(
         f"{t},{v},{v}\n" for t, v in zip(frame["time"], frame["load"])))
     fails(run_tsrnn("fit", d / "twice.csv", *FIT_FAST), 1, r"two columns named 'load'")

@@ -24,8 +24,7 @@ __all__ = ["csv_columns", "delimiter_name", "sniff_csv", "thousands_columns"]
 _HEAD_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
-_DECIMAL_COMMA = re.compile(r"(?:^|;)\s*\"?-?\d+,\d+\"?\s*(?:;|$)")
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"(?:^|;)\s*\"?-?\d[\d.]*,\d+\"?\s*(?:;|$)")
 
 
 def _head_bytes(path: Path) -> tuple[bytes, str | None]:
@@ -115,16 +114,19 @@ def delimiter_name(sep: str) -> str:
     return _NAMES.get(sep, repr(sep))
 
 
-def thousands_columns(frame) -> list:
-    """Text columns whose values are all numbers with thousands separators (``"1,234.5"``)."""
+def thousands_columns(frame, decimal: str = ".") -> list:
+    """Text columns whose values are all numbers, some with thousands separators
+    (``"1,234.5"``; with ``decimal=","``: ``"1.234,5"``)."""
+    sep = "," if decimal == "." else "."
+    grouped = re.compile(rf"^-?\d{{1,3}}(\{sep}\d{{3}})+(\{decimal}\d+)?$")
+    plain = re.compile(rf"^-?\d+(\{decimal}\d+)?$")
     out = []
     for col in frame.columns:
         values = frame[col]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
-        sample = values.dropna().astype(str).head(200)
-        if len(sample) and all(_THOUSANDS.match(v.strip()) or v.strip().lstrip("-").replace(
-                ".", "", 1).isdigit() for v in sample) and any(
-                _THOUSANDS.match(v.strip()) for v in sample):
+        sample = [v.strip() for v in values.dropna().astype(str).head(200)]
+        if sample and any(grouped.match(v) for v in sample) and all(
+                grouped.match(v) or plain.match(v) for v in sample):
             out.append(col)
     return out

@@ -88,8 +88,10 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
                         f"a header of {fields}; check the delimiter, or name every column in "
                         "the header")
     frame = _tidy_columns(frame)
-    for col in thousands_columns(frame):
-        frame[col] = pd.to_numeric(frame[col].str.replace(",", "", regex=False))
+    decimal = kwargs.get("decimal") or "."
+    for col in thousands_columns(frame, decimal):
+        text = frame[col].str.replace("," if decimal == "." else ".", "", regex=False)
+        frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
     return frame
 
 
