@@ -217,7 +217,7 @@ def _predict_cases():
          lambda m: m["plain"].predict(hourly().set_axis(pd.date_range("2024", periods=96))),
          DataError, "not regular at frequency 'h'"),
         ("backtest start 2.0", lambda m: m["plain"].backtest(hourly(), start=2.0),
-         ConfigError, "got 2.0"),
+         ConfigError, "start=2.0 is not a fraction"),
         ("backtest start not a date", lambda m: m["plain"].backtest(hourly(), start="soon"),
          ConfigError, "start 'soon'"),
         ("backtest horizon 0", lambda m: m["plain"].backtest(hourly(), horizon=0),
