@@ -65,7 +65,7 @@ def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
 
 def _plot(path: Path, history, predicted, model, actual=None, bands=None) -> None:
     fig = plot_forecast(history, _by_time(predicted, model), actual, quantiles=bands,
-                        id_col=model.roles_.id_col, max_history=4 * model.lookback)
+                        id_col=model.roles_.id_col, max_history=4 * model.config_["lookback"])
     save_figure(fig, path)
 
 

@@ -56,7 +56,7 @@ def test_fit_forecast_backtest_info(workdir):
     assert len(pd.read_csv("metrics.csv")) >= 4
 
     out = invoke("info", "model").output
-    assert "lookback:       24; horizon: 6" in out and "parameters" in out
+    assert "configuration:  lookback 24, horizon 6" in out and "parameters" in out
 
 
 def test_set_reaches_every_parameter_and_rejects_unknown_keys(workdir):

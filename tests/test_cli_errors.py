@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrnn import RNNForecaster
-
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn, tsrnn_script
+from .fixed import Fixed
 
 
 def write(path, frame):
@@ -101,7 +100,7 @@ def test_bad_input_fails_cleanly(files, name):
 def model_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("model")
     frame = hourly_frame(promo=True)
-    RNNForecaster(lookback=24, horizon=6, epochs=1, hidden_size=8, time_col="time",
+    Fixed(lookback=24, horizon=6, epochs=1, hidden_size=8, time_col="time",
                   target="load", future_covariates=["promo"], random_state=0,
                   device="cpu").fit(frame).save(d / "m")
     write(d / "history.csv", frame)

@@ -48,8 +48,10 @@ class StatefulRunner:
 
     # -- training ------------------------------------------------------------------------------
 
-    def data(self, channels: Channels, panel: Panel, values, fit_rows, val_rows: int):
-        """Training streams, and validation streams when rows are held out (else None)."""
+    def data(self, channels: Channels, panel: Panel, values, fit_rows, val_rows: int,
+             pads=None):
+        """Training streams, and validation streams when rows are held out (else None); a
+        stateful model is never padded (``pads`` is None)."""
         k = channels.n_targets
         train = self._streams(panel, values, self._step_targets(panel, fit_rows, values, k,
                                                                  "train"))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validation import ConfigError
+from .._validation import ConfigError, DataError
 from ..data import window_starts
 from ..nn import Batch, WindowData, eval_mode, predict_batches
 from .channels import Channels
@@ -57,12 +57,20 @@ class WindowRunner:
 
     # -- training ----------------------------------------------------------------------------
 
-    def data(self, channels: Channels, panel, values, fit_rows, val_rows: int):
+    def data(self, channels: Channels, panel, values, fit_rows, val_rows: int, pads=None):
         """Training windows from the first ``fit_rows`` of each series, and validation windows
-        whose targets reach into the last ``val_rows`` (None without)."""
+        whose targets reach into the last ``val_rows`` (None without). No target lies in the
+        first ``pads`` rows of a series (rows that padding invented)."""
         L, H = self.lookback, self.block
         names = [str(i) for i in panel.ids]
         starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
+        if pads is not None and pads.any():
+            offsets = panel.offsets
+            series = np.searchsorted(offsets, starts, side="right") - 1
+            starts = starts[starts - offsets[series] + L >= pads[series]]
+            if not len(starts):
+                raise DataError(f"no series has the {H} rows of one target after its first "
+                                "row; give longer series, or a shorter horizon")
         train = self._windows(channels, values, starts)
         if not val_rows:
             return train, None

@@ -1,0 +1,121 @@
+"""The safety net: how well the model did on rows it never saw, beside seasonal naive.
+
+:func:`validate` fits a copy of the configured model (one network) on every series without its
+last ``horizon`` rows, forecasts those rows from that end in one batched pass (the backtest's
+path, so future covariates come from the data) and scores it beside seasonal naive from the
+same history. The result is the forecaster's ``validation_``; the CLI prints it, and warns in
+one line when the model lost. Series shorter than ``horizon`` + one season (or two rows) are
+left out of the score and counted.
+
+With ``fallback="seasonal_naive"`` the series where seasonal naive had the lower MAE are listed
+in ``fallback_``, and :func:`fall_back` forecasts them with seasonal naive (quantiles keep the
+model's spread, moved to the seasonal-naive level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from .._validation import DataError
+from ..data import Panel
+from ..data.padding import pad_front
+from ..metrics import seasonal_naive_forecast
+from .quantiles import Outputs
+
+__all__ = ["fall_back", "lost", "validate"]
+
+
+def _head(panel: Panel, keep: np.ndarray, drop: int) -> Panel:
+    """The series ``keep`` of ``panel`` without their last ``drop`` rows."""
+    rows = np.concatenate([np.arange(panel.series(i).start, panel.series(i).stop - drop)
+                           for i in keep])
+    pick = (lambda a: None if a is None else a[rows])  # noqa: E731
+    return replace(panel, ids=[panel.ids[i] for i in keep],
+                   index=[panel.index[i][: len(panel.index[i]) - drop] for i in keep],
+                   lengths=panel.lengths[keep] - drop, target=panel.target[rows],
+                   past=pick(panel.past), future=pick(panel.future))
+
+
+def _naive(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
+    """Seasonal naive ``(horizon, K)`` from ``history`` ``(T, K)`` (naive when T < m)."""
+    m = m if len(history) >= m else 1
+    return np.stack([seasonal_naive_forecast(history[:, k], horizon, m)
+                     for k in range(history.shape[1])], axis=1)
+
+
+def _scores(actual, pred, history, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-series sMAPE (%), MASE and MAE, averaged over steps and targets."""
+    err = np.abs(actual - pred)
+    denom = np.abs(actual) + np.abs(pred)
+    smape = np.where(denom > 0, 2 * err / np.where(denom > 0, denom, 1), 0).mean(axis=(1, 2))
+    lag = [m if len(h) > m else 1 for h in history]
+    scale = np.array([np.abs(h[k:] - h[:-k]).mean() for h, k in zip(history, lag)])
+    mae = err.mean(axis=(1, 2))
+    mase = mae / np.where(scale > 0, scale, np.nan)
+    return 100 * smape, mase, mae
+
+
+def _mean(mase: np.ndarray) -> float | None:
+    """The mean MASE over the series where it is defined (None where it is nowhere: every
+    history was exactly seasonal, so the scale is 0)."""
+    finite = mase[np.isfinite(mase)]
+    return float(finite.mean()) if len(finite) else None
+
+
+def validate(model, panel: Panel, fit: Callable) -> tuple[dict | None, list]:
+    """``(validation_, fallback_)`` of a fitted ``model`` (see the module docstring);
+    ``fit(config, panel)`` returns a fitted copy."""
+    c = model.config_
+    h, m = int(c["horizon"]), int(c["season"] or 1)
+    keep = np.flatnonzero(panel.lengths >= h + max(m, 2))
+    if not len(keep):
+        return None, []
+    try:
+        probe = fit(dict(c), _head(panel, keep, h))
+    except DataError:  # too short to learn from without the last horizon rows
+        return None, []
+    full = pad_front(_head(panel, keep, 0), probe._min_history() + h, m)
+    origins = [[int(full.pads[j] + panel.lengths[i] - h)] for j, i in enumerate(keep)]
+    values = probe._forecast_origins(full.panel, origins, h)
+    pred = Outputs(probe.quantiles_).point(values)
+    actual = np.stack([panel.target[panel.series(i)][-h:] for i in keep])
+    history = [panel.target[panel.series(i)][:-h].astype(np.float64) for i in keep]
+    naive = np.stack([_naive(x, h, m) for x in history])
+    ours, theirs = _scores(actual, pred, history, m), _scores(actual, naive, history, m)
+    result = {
+        "rows": h, "m": m, "series": len(keep), "left_out": int(panel.n_series - len(keep)),
+        "model": {"smape": float(np.mean(ours[0])), "mase": _mean(ours[1])},
+        "seasonal_naive": {"smape": float(np.mean(theirs[0])), "mase": _mean(theirs[1])},
+        "series_won": int((ours[2] <= theirs[2]).sum()),
+    }
+    lost = [panel.ids[i] for i, a, b in zip(keep, ours[2], theirs[2]) if a > b]
+    return result, (lost if c["fallback"] == "seasonal_naive" else [])
+
+
+def lost(validation: dict | None) -> bool:
+    """Whether the model scored worse than seasonal naive on sMAPE or on MASE."""
+    if not validation:
+        return False
+    ours, theirs = validation["model"], validation["seasonal_naive"]
+    worse_mase = None not in (ours["mase"], theirs["mase"]) and ours["mase"] > theirs["mase"]
+    return ours["smape"] > theirs["smape"] or worse_mase
+
+
+def fall_back(values: np.ndarray, ids: list, fallback: list, history: list,
+              season) -> np.ndarray:
+    """``values`` with the series in ``fallback`` forecast by seasonal naive from their
+    ``history`` (raw targets, ``(T, K)`` each)."""
+    chosen = set(fallback)
+    out = values.copy()
+    for i, sid in enumerate(ids):
+        if sid not in chosen:
+            continue
+        naive = _naive(np.asarray(history[i], np.float64), values.shape[1], int(season or 1))
+        if values.ndim == 4:  # quantiles: keep the spread around the median level
+            out[i] = values[i] - np.median(values[i], axis=-1, keepdims=True) + naive[..., None]
+        else:
+            out[i] = naive
+    return out
