@@ -37,6 +37,11 @@ class RNNClassifier(ClassifierMixin, SequenceEstimator):
         Loss per epoch.
     n_features_in_ : int
         Steps per input sequence.
+    epochs_ : int
+        Passes the last ``fit`` was given (``epochs``, or what ``"auto"`` resolved to);
+        ``n_epochs_`` counts those run (fewer after early stopping).
+    x_mean_, x_scale_ : ndarray of shape (n_step_features,) or None
+        Input standardisation (None when ``scale_inputs`` is off or X holds token ids).
     """
 
     def _loss_name(self) -> str:

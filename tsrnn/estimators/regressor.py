@@ -19,7 +19,8 @@ __all__ = ["RNNRegressor"]
 class RNNRegressor(RegressorMixin, SequenceEstimator):
     __doc__ = f"""Recurrent-network regressor on sequences (seq-to-one, multi-step, per-step).
 
-    Targets are standardised internally and predictions mapped back.
+    Inputs (``scale_inputs``) and targets are standardised internally and predictions mapped
+    back; with the default ``epochs="auto"`` the number of passes follows the data size.
 
     Parameters
     ----------
@@ -36,6 +37,13 @@ class RNNRegressor(RegressorMixin, SequenceEstimator):
         Steps per input sequence (sklearn counts the second axis of X).
     n_step_features_ : int
         Features per step.
+    epochs_ : int
+        Passes the last ``fit`` was given (``epochs``, or what ``"auto"`` resolved to);
+        ``n_epochs_`` counts those run (fewer after early stopping).
+    x_mean_, x_scale_ : ndarray of shape (n_step_features_,) or None
+        Input standardisation (None when ``scale_inputs`` is off or X holds token ids).
+    y_mean_, y_scale_ : ndarray
+        Target standardisation, per output.
     """
 
     def __init__(self, *, loss="mse", **params):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 
 import numpy as np
 import torch
@@ -40,7 +41,26 @@ from .base import (
     train_config,
 )
 
-__all__ = ["COMMON_DOC", "SequenceEstimator", "signature_with"]
+__all__ = ["AUTO_EPOCHS", "AUTO_STEPS", "COMMON_DOC", "SequenceEstimator", "auto_epochs",
+           "signature_with"]
+
+#: ``epochs="auto"``: passes enough for about this many optimiser steps, ...
+AUTO_STEPS = 500
+#: ... but never fewer or more passes than these
+AUTO_EPOCHS = (10, 100)
+
+
+def auto_epochs(n_samples: int, batch_size: int) -> int:
+    """The passes ``epochs="auto"`` makes over ``n_samples`` sequences in batches of
+    ``batch_size``: about :data:`AUTO_STEPS` steps, clipped to :data:`AUTO_EPOCHS`.
+
+    A fixed number of passes under-trains small data sets (200 sequences are 7 steps a pass)
+    and over-spends on large ones; a step budget suits both. The upper bound caps the cost
+    (and the memorising) on tiny data sets, where each pass is a single step; the lower one
+    lets every sample be seen several times on large ones."""
+    steps_per_epoch = max(1, math.ceil(n_samples / batch_size))
+    low, high = AUTO_EPOCHS
+    return min(max(math.ceil(AUTO_STEPS / steps_per_epoch), low), high)
 
 
 @contextlib.contextmanager
@@ -73,7 +93,10 @@ COMMON_DOC = """
         If set, X holds integer token ids (0 = padding) embedded with this width.
     vocab_size : int or None, default=None
         Number of token ids (default: the largest id seen in ``fit`` plus one).
-    [[epochs]]
+    epochs : int or "auto", default="auto"
+        Passes over the training data. ``"auto"`` scales them to the data: enough passes for
+        about 500 optimiser steps, at least 10 and at most 100; ``fit`` stores the number in
+        ``epochs_``.
     batch_size : int, default=32
         Sequences per optimiser step.
     [[lr]]
@@ -86,6 +109,11 @@ COMMON_DOC = """
         Epochs without improvement before early stopping.
     validation_fraction : float, default=0.1
         Share of the (time-ordered) samples held out for early stopping.
+    scale_inputs : bool, default=True
+        Standardise each input feature by its mean and standard deviation over the training
+        samples and steps (stored in ``x_mean_`` and ``x_scale_``, applied again in
+        ``predict``), so that raw values of any size reach the network near unit scale.
+        Ignored with ``embedding_dim`` (token ids are not scaled).
     [[random_state]]
     [[device]]
     [[verbose]]
@@ -105,11 +133,10 @@ class SequenceEstimator(BaseEstimator):
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
                  bidirectional=False, nonlinearity="tanh", head="last", head_hidden=0,
-                 embedding_dim=None, vocab_size=None, epochs=50, batch_size=32, lr=1e-3,
+                 embedding_dim=None, vocab_size=None, epochs="auto", batch_size=32, lr=5e-3,
                  weight_decay=0.0, clip_grad=1.0, early_stopping=False, patience=10,
-                 validation_fraction=0.1, random_state=None, device="auto", verbose=False,
-                 max_steps=None, on_divergence="raise",
-                 lr_schedule=None):
+                 validation_fraction=0.1, scale_inputs=True, random_state=None, device="auto",
+                 verbose=False, max_steps=None, on_divergence="raise", lr_schedule=None):
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -128,6 +155,7 @@ class SequenceEstimator(BaseEstimator):
         self.early_stopping = early_stopping
         self.patience = patience
         self.validation_fraction = validation_fraction
+        self.scale_inputs = scale_inputs
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -148,7 +176,10 @@ class SequenceEstimator(BaseEstimator):
         return self.embedding_dim is not None
 
     def _check_params(self) -> None:
-        check_training_params(self.get_params())
+        params = self.get_params()
+        if isinstance(params["epochs"], str) and params["epochs"] == "auto":
+            params["epochs"] = 1  # resolved in fit, from the data
+        check_training_params(params)
         check_choice("head", self.head, HEADS)
         check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
         if self.early_stopping:
@@ -176,6 +207,20 @@ class SequenceEstimator(BaseEstimator):
                             f"was fitted with {self.n_step_features_}")
         return X
 
+    def _scale_X(self, X: np.ndarray, reset: bool) -> np.ndarray:
+        """``X`` standardised per feature with the statistics of the first fit (``reset``
+        computes them: over samples and steps; a constant feature keeps scale 1)."""
+        if reset:
+            self.x_mean_, self.x_scale_ = None, None
+            if self.scale_inputs and not self._tokens and X.size:
+                flat = X.reshape(-1, X.shape[2]).astype(np.float64)
+                std = flat.std(axis=0)
+                self.x_mean_ = flat.mean(axis=0).astype(np.float32)
+                self.x_scale_ = np.where(std > 0, std, 1.0).astype(np.float32)
+        if self.x_mean_ is None:
+            return X
+        return (X - self.x_mean_) / self.x_scale_
+
     def _lengths(self, X: np.ndarray) -> torch.Tensor | None:
         """Valid steps of token sequences padded with 0 at the end (None if none is padded)."""
         if not self._tokens:
@@ -202,14 +247,17 @@ class SequenceEstimator(BaseEstimator):
         """Train a new network on sequences ``X`` and targets ``y``; returns self."""
         for attr in ("network_", "optimizer_", "history_"):
             self.__dict__.pop(attr, None)
-        return self._fit(X, y, self.epochs, reset=True)
+        return self._fit(X, y, None, reset=True)
 
-    def _fit(self, X, y, epochs: int, reset: bool, classes=None):
+    def _fit(self, X, y, epochs: int | None, reset: bool, classes=None):
+        """Validate, build the network if ``reset``, train ``epochs`` passes (None: those of
+        the ``epochs`` parameter, resolved into ``epochs_``)."""
         self._check_params()
         with _input_errors():
             X = self._validate_X(X, reset=reset)
             lengths = self._lengths(X)
             y_t = self._prepare_y(X, y, lengths, reset=reset, classes=classes)
+        X = self._scale_X(X, reset=reset)
         seed = check_seed(self.random_state)
         if reset:
             cfg = network_config(self.get_params(), **self._net_dims(X, y_t))
@@ -223,6 +271,10 @@ class SequenceEstimator(BaseEstimator):
         if self.early_stopping:
             tr, va = time_split(len(data), self.validation_fraction, name="X")
             train_data, val_data = TensorData(*data.batch(tr)), TensorData(*data.batch(va))
+        if epochs is None:
+            auto = isinstance(self.epochs, str)
+            self.epochs_ = epochs = (auto_epochs(len(train_data), self.batch_size) if auto
+                                     else self.epochs)
         config = train_config(self.get_params(), self._loss_name(), epochs, seed)
         state = train(self.network_, train_data, val_data, config,
                       callbacks=stopping(self.patience if self.early_stopping else None, val_data),
@@ -242,6 +294,7 @@ class SequenceEstimator(BaseEstimator):
         with _input_errors():
             X = self._validate_X(X, reset=False)
         self._check_vocab(X)
+        X = self._scale_X(X, reset=False)
         data = TensorData(as_tensor(X, self._tokens, self._device()), None, self._lengths(X))
         # fixed-size batches: a sample's prediction never depends on the rest of X
         return predict_batches(self.network_, data, batch_size=64, fixed=True).cpu()
