@@ -19,7 +19,9 @@ and kept general on purpose (nothing below names a data set):
   ``"log"`` when every target is positive, ``"log1p"`` when they are only non-negative;
 - ``lr`` 3e-3 with a cosine schedule, and the training budget in optimiser steps
   (``max_steps``): ``STEP_EPOCHS`` passes over the windows, kept within ``STEPS``;
-- the network width from the number of training windows.
+- the network width from the number of training windows, and the ensemble's size
+  (``n_models``) from the width: 5 members, or 3 of the wider ones, so a fit stays within
+  minutes on two CPU cores.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ STEPS = (600, 3000)        # the optimiser-step budget's floor and ceiling
 STEP_EPOCHS = 30           # passes over the windows the budget aims at (within STEPS)
 WIDE_WINDOWS = 200_000     # from this many training windows, a wider network
 SHORT_QUANTILE = 0.25      # the lookback fits all but this share of the series
+MEMBERS, WIDE_MEMBERS = 5, 3  # ensemble members (fewer for the wider, slower networks)
 
 _SEASONS = {"h": 24, "D": 7, "B": 5, "C": 5, "W": 52, "MS": 12, "ME": 12, "M": 12, "SMS": 24,
             "QS": 4, "QE": 4, "Q": 4, "BQS": 4, "BQE": 4, "BMS": 12, "BME": 12, "YS": 1,
@@ -144,7 +147,8 @@ def resolve(p: Mapping, panel: Panel, val_rows: int = 0) -> dict:
     windows = _windows(panel, c["lookback"], c["horizon"], c["stride"])
     wide = windows >= WIDE_WINDOWS
     defaults = {"hidden_size": 128 if wide else 64, "head_hidden": 256 if wide else 128,
-                "lr": 3e-3, "lr_schedule": "cosine", "early_stopping": False, "n_models": 1,
+                "lr": 3e-3, "lr_schedule": "cosine", "early_stopping": False,
+                "n_models": WIDE_MEMBERS if wide else MEMBERS,
                 "batch_size": 256 if windows >= 25_600 else 64}
     for name, value in defaults.items():
         if name in auto:

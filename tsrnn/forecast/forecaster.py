@@ -25,7 +25,6 @@ from sklearn.base import BaseEstimator
 from .._paramdocs import documented
 from .._validation import ConfigError, check_fitted, check_positive_int
 from ..data import future_frame
-from ..data.padding import pad_front
 from ..estimators.base import getstate, setstate
 from .auto import resolve
 from .backtest import backtest
@@ -298,12 +297,12 @@ class RNNForecaster(BaseEstimator):
 
     def _own_values(self, panel, horizon, future_covariates):
         """This network's forecasts after the end of ``panel`` (None: of the training data)."""
-        c = self.config_
-        if panel is not None and not c["stateful"]:
-            panel = pad_front(panel, c["lookback"], c["season"] or 1).panel
+        c, runner = self.config_, self._runner()
+        if panel is not None:
+            panel = runner.pad(panel, c["lookback"], c["season"] or 1).panel
         extra = {"state": self.state_} if c["stateful"] else {}
-        return self._runner().predict(self.network_, self.channels_, self._outputs(), panel,
-                                      horizon, future_covariates, **extra)
+        return runner.predict(self.network_, self.channels_, self._outputs(), panel, horizon,
+                              future_covariates, **extra)
 
     def _history(self, panel) -> list:
         """The raw target history of every series: the kept context, or ``panel``'s rows."""
@@ -374,10 +373,9 @@ class RNNForecaster(BaseEstimator):
         """Forecasts of every (series, origin) pair in one batched pass (the backtest contract
         of :mod:`tsrnn.forecast.backtest`): the median over an ensemble's members."""
         members = self._members()
-        if not self.config_["stateful"]:  # a member with a longer lookback: pad the front
-            need = max(m.config_["lookback"] for m in members)
-            panel, pads = pad_front(panel, need, self.config_["season"] or 1)
-            origins = [[int(o) + int(p) for o in row] for row, p in zip(origins, pads)]
+        need = max(m.config_["lookback"] for m in members)  # members' lookbacks differ
+        panel, pads = self._runner().pad(panel, need, self.config_["season"] or 1)
+        origins = [[int(o) + int(p) for o in row] for row, p in zip(origins, pads)]
         return median_of([m._runner().origins(m.network_, m.channels_, m._outputs(), panel,
                                               origins, horizon) for m in members])
 

@@ -15,7 +15,6 @@ import numpy as np
 from .._validation import DataError, check_seed
 from ..data import Panel
 from ..data.checks import series_label
-from ..data.padding import pad_front
 from ..estimators.base import build_network, network_config, stopping, train, train_config
 from ..nn import FitState, TrainConfig, resolve_device
 from .checkpoint import ResumePoint, checkpoint_callback
@@ -38,7 +37,7 @@ class Trained(NamedTuple):
 def train_forecaster(c: dict, channels, runner, panel: Panel, ctx, checkpoint, resume,
                      save: Callable, optimizer=None, history=None) -> Trained:
     """Fit ``channels`` on the training rows of ``panel`` (padded at the front where a series
-    is short, unless stateful), build (or resume) the network of the configuration ``c``
+    is short and the runner reads windows), build (or resume) the network of the configuration ``c``
     and train it; ``history`` is the epochs so far of a resumed fit."""
     val_rows = c["validation"] or (c["horizon"] if c["early_stopping"] else 0)
     steps = block_steps(c)
@@ -47,9 +46,8 @@ def train_forecaster(c: dict, channels, runner, panel: Panel, ctx, checkpoint, r
         raise DataError(f"{series_label(panel.ids[bad])} has {panel.lengths[bad]} rows; "
                         f"validation {val_rows} leaves none to fit on: give it more rows, or "
                         "a smaller validation")
-    pads = None
-    if not c["stateful"]:  # short series are padded at the front, never dropped
-        panel, pads = pad_front(panel, c["lookback"] + steps + val_rows, c["season"] or 1)
+    # short series are padded at the front (never dropped) where the runner reads windows
+    panel, pads = runner.pad(panel, c["lookback"] + steps + val_rows, c["season"] or 1)
     fit_rows = check_lengths(panel, c["lookback"], steps, val_rows)
     device, seed = resolve_device(c["device"]), check_seed(c["random_state"])
     values = channels.fit(panel, fit_rows, pads)

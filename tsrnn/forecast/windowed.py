@@ -25,6 +25,7 @@ import torch
 
 from .._validation import ConfigError, DataError
 from ..data import window_starts
+from ..data.padding import Padded, pad_front
 from ..nn import Batch, WindowData, eval_mode, predict_batches
 from .channels import Channels
 from .params import NET_HEADS
@@ -56,6 +57,11 @@ class WindowRunner:
         self.block = 1 if head == "recursive" else horizon
 
     # -- training ----------------------------------------------------------------------------
+
+    def pad(self, panel, min_rows: int, season: int) -> Padded:
+        """``panel`` with every series shorter than ``min_rows`` padded at the front (see
+        :mod:`tsrnn.data.padding`): windows reach before the start of a short series."""
+        return pad_front(panel, min_rows, season)
 
     def data(self, channels: Channels, panel, values, fit_rows, val_rows: int, pads=None):
         """Training windows from the first ``fit_rows`` of each series, and validation windows
