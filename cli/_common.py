@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
-from tsrnn import ConfigError, TsrnnError
-from tsrnn.io import atomic_write_text
+from tsrnn import ConfigError, RNNForecaster, TsrnnError
+from tsrnn.io import atomic_write_text, check_model_target
 
-__all__ = ["TsrnnGroup", "parse_sets", "check_output", "write_table", "echo_table", "say"]
+from ._words import cli_words
+
+__all__ = ["TsrnnGroup", "parse_sets", "check_output", "check_model_output", "check_inputs",
+           "write_table", "echo_table", "say", "PLOT_SUFFIXES"]
 
 
 def say(message: str) -> None:
@@ -40,7 +46,7 @@ class TsrnnGroup(click.Group):
         except TsrnnError as exc:
             if _debug(ctx):
                 raise
-            say(f"Error: {exc}")
+            say(f"Error: {cli_words(str(exc), RNNForecaster().get_params())}")
             sys.exit(2 if isinstance(exc, ConfigError) else 1)
         except (OSError, MemoryError) as exc:
             if _debug(ctx):
@@ -66,35 +72,128 @@ def _parse_value(text: str):
         return text
 
 
-def parse_sets(pairs: tuple[str, ...], valid: dict) -> dict:
+def parse_sets(pairs: tuple[str, ...], valid: dict, taken: dict | None = None) -> dict:
     """``("lr=0.01", "scaler=robust")`` -> ``{"lr": 0.01, "scaler": "robust"}``; unknown keys are
-    a ConfigError listing the valid ones."""
+    a ConfigError listing the valid ones, and so are the keys in ``taken`` (parameter ->
+    the option that sets it), so that one value never overrides another unseen."""
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not key:
             raise ConfigError(f"--set takes KEY=VALUE, got {pair!r}")
+        if key in (taken or {}):
+            raise ConfigError(f"--set {key}={value} sets what {taken[key]} sets; use "
+                              f"{taken[key]} instead" + (" (the default is verbose)"
+                                                         if key == "verbose" else ""))
         if key not in valid:
-            raise ConfigError(f"unknown --set key {key!r}; valid keys: {', '.join(sorted(valid))}")
+            keys = sorted(k for k in valid if k not in (taken or {}))
+            raise ConfigError(f"unknown --set key {key!r}; valid keys: {', '.join(keys)}")
         out[key] = _parse_value(value)
     return out
 
 
-def check_output(path: Path | None) -> None:
-    """Fail before any work if an output file's folder does not exist."""
-    if path is not None and not Path(path).resolve().parent.is_dir():
-        raise ConfigError(f"output folder '{Path(path).parent}' does not exist; create it first "
+#: Figure types ``--plot`` writes (matplotlib's savefig formats that need no extra package).
+PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff",
+                 ".webp")
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried: permissions, read-only disks)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def check_inputs(path: Path, inputs: dict, option: str) -> None:
+    """Refuse an output that is, or (a folder) holds, one of ``inputs`` (name -> path)."""
+    for name, source in inputs.items():
+        if source is None:
+            continue
+        source = Path(source)
+        holds = path.is_dir() and source.resolve().is_relative_to(path.resolve())
+        within = source.is_dir() and path.resolve().is_relative_to(source.resolve())
+        if _same(path, source) or holds or within:
+            what = "is in" if within and not _same(path, source) else (
+                "holds" if holds and not _same(path, source) else "is")
+            raise ConfigError(f"{option} '{path}' {what} the input {name} '{source}'; "
+                              "choose another output path, so that the input is not lost")
+
+
+def check_output(path: Path | None, option: str = "-o", inputs: dict | None = None,
+                 plot: bool = False) -> None:
+    """Fail before any work if an output file cannot be written: its folder is missing or
+    read-only, it is a folder, it is an input file, or (``plot``) its type is unknown."""
+    if path is None or str(path) == "-":
+        return
+    path = Path(path)
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise ConfigError(f"output folder '{path.parent}' does not exist; create it first "
                           "or choose another path")
+    if path.is_dir():
+        raise ConfigError(f"{option} '{path}' is a folder; give a file name")
+    if not _writable(parent):
+        raise ConfigError(f"cannot write {option} '{path}': folder '{path.parent}' is "
+                          "read-only; choose another path")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(f"cannot write {option} '{path}': the file is read-only; choose "
+                          "another path")
+    check_inputs(path, inputs or {}, option)
+    if plot and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise ConfigError(f"--plot '{path}' has no figure type tsrnn can write ("
+                          f"{path.suffix or 'no suffix'}); end it in .png, .svg or .pdf")
+
+
+def check_model_output(path: Path, inputs: dict) -> None:
+    """Fail before a fit if the model folder ``path`` could not be written at the end."""
+    path = Path(path)
+    if not path.resolve().parent.is_dir():
+        raise ConfigError(f"output folder '{path.parent}' does not exist; create it first "
+                          "or choose another path")
+    check_inputs(path, inputs, "-o")
+    check_model_target(path)
+    parent = path.resolve().parent
+    if not _writable(parent) or (path.is_dir() and not _writable(path)):
+        raise ConfigError(f"cannot write the model to '{path}': folder "
+                          f"'{path if path.is_dir() else path.parent}' is read-only; choose "
+                          "another -o")
+
+
+def _float32(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns at the precision tsrnn computes in (float32: 148091.33, not
+    148091.32943241927), as float64 values of their shortest float32 text."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = pd.to_numeric(out[col].astype(np.float32).astype(str))
+    return out
+
+
+def table_text(frame: pd.DataFrame, fmt: str = "csv") -> str:
+    """``frame`` as CSV or JSON records text (floats at float32 precision)."""
+    flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+    flat = _float32(flat)
+    if fmt == "json":
+        return flat.to_json(orient="records", date_format="iso", indent=1)
+    return flat.to_csv(index=False)
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> None:
-    """Write ``frame`` atomically (temp file + rename) as CSV or JSON records."""
-    flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
-    if fmt == "json":
-        text = flat.to_json(orient="records", date_format="iso", indent=1)
-    else:
-        text = flat.to_csv(index=False)
+    """Write ``frame`` atomically (temp file + rename) as CSV or JSON records; ``-``: stdout."""
+    text = table_text(frame, fmt)
+    if str(path) == "-":
+        click.echo(text, nl=False)
+        return
     atomic_write_text(path, text)
 
 

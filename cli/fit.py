@@ -14,13 +14,12 @@ import pandas as pd
 from tsrnn import (
     Checkpointing,
     ConfigError,
-    MissingValuesError,
     RNNForecaster,
     TsrnnError,
     load,
     resume,
 )
-from tsrnn.data import FILL_METHODS, fill_missing, to_panel
+from tsrnn.data import FILL_METHODS, to_panel
 from tsrnn.forecast import FORECAST_HEADS, checkpoint_info, describe, lost, season_of
 from tsrnn.forecast.distributed import (
     Shard,
@@ -29,11 +28,21 @@ from tsrnn.forecast.distributed import (
     make_shard,
     setup,
 )
-from tsrnn.io import guess_time_column, read_table
 from tsrnn.nn import resolve_device
 
-from ._common import check_output, echo_table, fmt_score, parse_sets, say
+from ._common import check_model_output, echo_table, fmt_score, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint
+from ._progress import epoch_lines
+from ._read import (
+    TIME_OPTIONS,
+    apply_fill,
+    check_freq,
+    check_rows,
+    guess_roles,
+    parse_time_column,
+    read_frame,
+)
+from ._words import OPTION_OF
 from .forecast import LEVELS
 
 __all__ = ["fit"]
@@ -41,45 +50,36 @@ __all__ = ["fit"]
 _POSITIVE = click.IntRange(min=1)
 
 
-def _roles(frame: pd.DataFrame, time_col, id_col, target, past, future) -> dict:
-    """Resolve the column roles, guessing the time column when none is given."""
-    if time_col is None:
-        time_col = guess_time_column(frame)
-        say(f"Time column: {time_col!r} (guessed; set --time-col to choose)" if time_col else
-            "No date column found; using row order as time (set --time-col to choose)")
-    roles = dict(time_col=time_col, id_col=id_col, target=list(target) or None,
-                 past_covariates=list(past) or None, future_covariates=list(future) or None)
-    return roles
-
-
 def _read_rows(path: Path, id_col, device: str) -> tuple[pd.DataFrame, list | None]:
     """The table (CSV or Parquet); in a torchrun worker only this rank's series, and the ids
     of all series."""
     if not launched():
-        return read_table(path), None
+        return read_frame(path, id_col), None
     if id_col is None:
         raise ConfigError("--nproc splits the data by series; give --id-col")
     shard = make_shard(path, id_col, setup(resolve_device(device)))
     return shard.frame, shard.ids
 
 
-def _read(path: Path, roles: dict, fill: str | None, device: str = "auto"):
-    """``(frame, panel, all ids or None)``: the data read and checked with its roles."""
+def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=None,
+          dates: tuple = (False, None)):
+    """``(frame, panel, all ids or None)``: the data read and checked with its roles;
+    ``dates``: ``(--dayfirst, --date-format)``."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
-    roles.update(_roles(frame, roles["time_col"], roles["id_col"], roles["target"] or (),
-                        roles["past_covariates"] or (), roles["future_covariates"] or ()))
-    if fill:
-        cols = [c for c in frame.columns if c not in (roles["time_col"], roles["id_col"])
-                and pd.api.types.is_numeric_dtype(frame[c])]
-        frame = fill_missing(frame, fill, cols, id_col=roles["id_col"],
-                             time_col=roles["time_col"])
-    try:
-        panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
-                         id_col=roles["id_col"], past_covariates=roles["past_covariates"],
-                         future_covariates=roles["future_covariates"], name=f"'{path}'")
-    except MissingValuesError as exc:
-        raise MissingValuesError(f"{exc}; on the command line: --fill ffill|interpolate|drop")\
-            from None
+    check_rows(frame, path)
+    frame, roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
+    if id_col is not None and roles["id_col"] is None and frame[id_col].dtype.kind in "iuf":
+        text = read_frame(path, id_col)  # ids such as 001 stay text
+        frame[id_col] = text[id_col].to_numpy() if len(text) == len(frame) else frame[id_col]
+    roles["id_col"] = id_col
+    frame = parse_time_column(frame, roles["time_col"], *dates)
+    check_freq(frame, roles["time_col"], freq)
+    for key in ("target", "past_covariates", "future_covariates"):
+        roles[key] = list(roles[key] or ()) or None
+    frame = apply_fill(frame, fill, roles, freq)
+    panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
+                     id_col=roles["id_col"], past_covariates=roles["past_covariates"],
+                     future_covariates=roles["future_covariates"], freq=freq, name=f"'{path}'")
     return frame, panel, all_ids
 
 
@@ -151,7 +151,11 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("--stateful", is_flag=True, help="Carry the hidden state across windows "
               "(truncated BPTT over contiguous streams; see --set bptt=N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values first.")
+@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values first "
+              "(with --freq: add the missing timestamps too; drop: remove rows with gaps).")
+@click.option("--freq", help="Frequency of the data, a pandas alias such as D, B (business "
+              "days), h, W, MS (default: inferred).")
+@TIME_OPTIONS
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Any other RNNForecaster parameter, e.g. --set lr=0.003 --set "
               "window_norm=mean.")
@@ -167,8 +171,9 @@ def _scores(validation: dict) -> pd.DataFrame:
               "nccl on GPUs), each on its share of the series (needs --id-col).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-        lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
-        overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
+        lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, freq,
+        dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc,
+        quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The last HORIZON rows of every series are held out: the model never trains on them, and
@@ -197,46 +202,50 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         if resume_dir is None and id_col is None:
             raise ConfigError("--nproc splits the data by series; give --id-col")
         if resume_dir is None:
-            check_output(model_dir)
+            check_model_output(model_dir, {"DATA": data})
         return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
-             overrides, quantiles, checkpoint_every, resume_dir, quiet)
+             (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every, resume_dir,
+             quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 
 
 def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-         lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
+         lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, times,
          overrides, quantiles, checkpoint_every, resume_dir, quiet):
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
         raise click.UsageError("missing DATA (a CSV or Parquet file), or --resume MODEL_DIR")
-    check_output(model_dir)
+    check_model_output(model_dir, {"DATA": data})
     valid = RNNForecaster().get_params()
-    extra = parse_sets(overrides, valid)
+    extra = parse_sets(overrides, valid, taken=OPTION_OF)
+    freq, dayfirst, date_format = times
     roles = dict(time_col=time_col, id_col=id_col, target=target,
                  past_covariates=past_covariates, future_covariates=future_covariates)
-    frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"))
+    frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
+                                  (dayfirst, date_format))
     horizon = horizon or _horizon(panel)
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
     given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs)
     params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
-                  random_state=seed, verbose=not quiet and is_writer(), **roles,
+                  random_state=seed, verbose=not quiet and is_writer(), freq=freq, **roles,
                   **{k: v for k, v in given.items() if v is not None})
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     params["distributed"] = all_ids is not None
     model = RNNForecaster(**params)
     checkpoint = None
     if checkpoint_every:
-        note = {"data": str(Path(data).resolve()), "fill": fill}
+        note = {"data": str(Path(data).resolve()), "fill": fill, "dayfirst": dayfirst,
+                "date_format": date_format}
         checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
-    with _interrupt_note(model_dir if checkpoint else None):
+    with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
         model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint)
     _finish(model, panel, model_dir, time.perf_counter() - tic)
 
@@ -302,9 +311,10 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
     roles = dict(time_col=model.time_col, id_col=model.id_col, target=model.target,
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
-    frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device)
+    frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
+                                  (note.get("dayfirst", False), note.get("date_format")))
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
-    with _interrupt_note(model_dir):
+    with _interrupt_note(model_dir), epoch_lines(not quiet):
         model = resume(model_dir, frame if all_ids is None else Shard(frame, all_ids))
     _finish(model, panel, model_dir, time.perf_counter() - tic)

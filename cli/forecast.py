@@ -1,21 +1,31 @@
-"""``tsrnn forecast`` and ``tsrnn backtest``: use a saved model."""
+"""``tsrnn forecast``: forecast with a saved model (``tsrnn backtest`` is in :mod:`.backtest`)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from tsrnn import ConfigError, SeasonalNaiveForecaster, load, read_csv
+from tsrnn import ConfigError, load
+from tsrnn.data import FILL_METHODS
 from tsrnn.forecast import predict_to_file
-from tsrnn.io import PARQUET_SUFFIXES, read_table, seasonal_period
+from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
-from tsrnn.plotting import plot_backtest, plot_forecast, save_figure
+from tsrnn.plotting import plot_forecast, save_figure
 
 from ._common import check_output, echo_table, say, write_table
+from ._read import (
+    TIME_OPTIONS,
+    apply_fill,
+    check_rows,
+    combine_periods,
+    parse_time_column,
+    read_frame,
+)
 
-__all__ = ["forecast", "backtest", "LEVELS"]
+__all__ = ["forecast", "read_data", "LEVELS", "MAX_HORIZON"]
 
 
 class _Levels(click.ParamType):
@@ -63,10 +73,17 @@ def _history(model, data: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat(parts)
 
 
-def _plot(path: Path, history, predicted, model, actual=None, bands=None) -> None:
-    fig = plot_forecast(history, _by_time(predicted, model), actual, quantiles=bands,
-                        id_col=model.roles_.id_col, max_history=4 * model.config_["lookback"])
-    save_figure(fig, path)
+def _figure(history, predicted, model, bands=None, pick=()):
+    """The forecast figure and a note on the series it shows (small multiples, the first six
+    or the ``--series`` picked)."""
+    fig = plot_forecast(history, _by_time(predicted, model), quantiles=bands,
+                        id_col=model.roles_.id_col, max_history=4 * model.config_["lookback"],
+                        series=list(pick) or None)
+    id_col = model.roles_.id_col
+    n = 1 if id_col is None else predicted[id_col].nunique()
+    shown = len(pick) if pick else min(n, 6)
+    note = f" (showing {shown} of {n} series; pick others with --series)" if shown < n else ""
+    return fig, note
 
 
 def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
@@ -91,6 +108,38 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
     return out, bands
 
 
+#: The most steps one ``tsrnn forecast`` rolls a model forward.
+MAX_HORIZON = 10_000
+
+
+def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) -> pd.DataFrame:
+    """DATA (or a ``--future`` file) read as the model's training data was: ids as text when
+    the model's are, times parsed the same way, ``--fill`` at the model's frequency."""
+    roles = model.roles_
+    text = roles.id_col is not None and all(isinstance(i, str) for i in model.ids_)
+    frame = read_frame(path, roles.id_col, text_ids=text)
+    if roles.time_col is not None and roles.time_col not in frame.columns:
+        frame = combine_periods(frame, guess_time_column(frame), roles.time_col)[0]
+    frame = parse_time_column(frame, roles.time_col, dayfirst, date_format,
+                              dates=model.freq_ is not None)
+    keys = {"time_col": roles.time_col, "id_col": roles.id_col}
+    return apply_fill(frame, fill, keys, model.freq_)
+
+
+def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
+    if future_csv is not None and not model.roles_.future:
+        raise ConfigError(f"{model_dir} was fitted without future covariates, so --future "
+                          f"'{future_csv}' has nothing to give it; leave out --future (or refit "
+                          "with --future-covariates)")
+    if horizon is not None and horizon > MAX_HORIZON:
+        raise ConfigError(f"--horizon {horizon} is more than the {MAX_HORIZON} steps tsrnn "
+                          f"forecasts at once (this model learnt {model.horizon}); forecasts "
+                          "that far ahead only repeat the model's own guesses: ask for fewer")
+    if levels and not model.quantiles_:
+        raise ConfigError(f"{model_dir} was fitted without quantiles; refit with --quantiles "
+                          f"{','.join(f'{q:g}' for q in levels)} to forecast them")
+
+
 @click.command()
 @click.argument("model_dir", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path), required=False)
@@ -99,7 +148,7 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
 @click.option("--future", "future_csv", type=click.Path(path_type=Path),
               help="CSV with the future covariates for the forecast steps.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the forecast here "
-              "(default: print it).")
+              "(- for stdout; default: a preview on a terminal, the whole table in a pipe).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True)
 @click.option("--plot", type=click.Path(path_type=Path), help="Draw history and forecast to a "
@@ -109,12 +158,20 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
 @click.option("--chunk-series", type=click.IntRange(min=1), metavar="N", help="Forecast N "
               "series at a time and append each block to -o (bounded memory; a Parquet DATA "
               "file is read N series at a time). Implied, with N=1000, by -o FILE.parquet.")
-def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, chunk_series):
+@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
+              "first (and add its missing timestamps), as `tsrnn fit --fill`.")
+@click.option("--series", "pick", multiple=True, metavar="ID", help="Series to draw in --plot "
+              "(repeat; default: the first few).")
+@TIME_OPTIONS
+def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, chunk_series,
+             fill, pick, dayfirst, date_format):
     """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA
     (a CSV or Parquet file).
 
     The point forecast of a model fitted with quantiles is its 0.5 level (or the level nearest
-    0.5); --quantiles adds a column TARGET_qLEVEL per level.
+    0.5); --quantiles adds a column TARGET_qLEVEL per level. Without -o the whole forecast goes
+    to stdout when it is a pipe or a file (tsrnn forecast model/ > f.csv), a preview when it is
+    a terminal.
 
     \b
     Example:
@@ -123,88 +180,51 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
       tsrnn forecast model/ --quantiles 0.05,0.5,0.95 --plot band.png
       tsrnn forecast model/ history.parquet -o forecast.parquet --chunk-series 1000
     """
-    check_output(output)
-    check_output(plot)
+    inputs = {"DATA": data, "--future file": future_csv, "model folder": model_dir}
+    check_output(output, "-o", inputs)
+    check_output(plot, "--plot", inputs, plot=True)
+    if pick and plot is None:
+        raise ConfigError("--series picks the series drawn by --plot; give --plot too")
+    chunked = bool(chunk_series) or str(output or "").lower().endswith(PARQUET_SUFFIXES)
+    if chunked:
+        _check_chunked(output, plot, fmt, fill, dayfirst, date_format)
     model = load(model_dir)
-    future = read_csv(future_csv) if future_csv is not None else None
-    if levels and not model.quantiles_:
-        raise ConfigError(f"{model_dir} was fitted without quantiles; refit with --quantiles "
-                          f"{','.join(f'{q:g}' for q in levels)} to forecast them")
-    if chunk_series or str(output or "").lower().endswith(PARQUET_SUFFIXES):
-        return _chunked(model, data, output, horizon, future, levels, chunk_series or 1000,
-                        plot, fmt)
-    frame = read_table(data) if data is not None else None
+    _check_model_options(model, model_dir, horizon, future_csv, levels)
+    future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
+                                                       date_format)
+    if chunked:
+        rows = predict_to_file(model, output, data, chunk_series=chunk_series or 1000,
+                               horizon=horizon, future_covariates=future, levels=levels)
+        return say(f"{rows} forecast rows written to {output}")
+    frame = None
+    if data is not None:
+        frame = read_data(data, model, fill, dayfirst, date_format)
+        check_rows(frame, data)
     point = model.predict(frame, horizon=horizon, future_covariates=future)
     predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels)
-    if output is not None:
+    if plot is not None:  # drawn first: a bad --series writes nothing
+        fig, note = _figure(_history(model, frame), point, model, bands, pick)
+    if output is not None and str(output) != "-":
         write_table(predicted, output, fmt)
         say(f"forecast written to {output}")
-    elif fmt == "json":
-        click.echo(predicted.reset_index().to_json(orient="records", date_format="iso"))
+    elif output is None and sys.stdout.isatty():
+        echo_table(predicted, max_rows=30)
+        say(f"(a preview of {len(predicted)} rows; -o FILE or -o - writes them all)")
     else:
-        echo_table(predicted, max_rows=200)
+        write_table(predicted, "-", fmt)
     if plot is not None:
-        _plot(plot, _history(model, frame), point, model, bands=bands)
-        say(f"plot written to {plot}")
+        save_figure(fig, plot)
+        say(f"plot written to {plot}{note}")
 
 
-def _chunked(model, data, output, horizon, future, levels, chunk_series, plot, fmt) -> None:
-    if output is None or plot is not None or fmt != "csv":
+def _check_chunked(output, plot, fmt, fill, dayfirst, date_format) -> None:
+    """Chunked forecasts go straight from DATA to a file: nothing else may be asked of them."""
+    if output is None or str(output) == "-" or plot is not None or fmt != "csv":
         raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) go straight "
-                          "to a file: give -o, and leave out --plot and --format json")
-    rows = predict_to_file(model, output, data, chunk_series=chunk_series, horizon=horizon,
-                           future_covariates=future, levels=levels)
-    say(f"{rows} forecast rows written to {output}")
-
-
-def _start(text: str):
-    """``0.8`` -> fraction, ``-48`` / ``500`` -> row, anything else -> timestamp."""
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return value if "." in text and 0 < value < 1 else int(value)
-
-
-@click.command()
-@click.argument("model_dir", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("--start", default="0.8", show_default=True, help="First origin: a fraction of "
-              "each series, a row (negative: from the end) or a timestamp.")
-@click.option("--stride", type=click.IntRange(min=1), help="Steps between origins (default: "
-              "the horizon).")
-@click.option("--horizon", type=click.IntRange(min=1), help="Steps per forecast (default: the "
-              "model's).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the per-origin "
-              "metrics here as CSV.")
-@click.option("--plot", type=click.Path(path_type=Path), help="Draw the backtest forecasts.")
-def backtest(model_dir, data, start, stride, horizon, output, plot):
-    """Forecast DATA from many origins with the saved model and score every forecast.
-
-    All origins are forecast in one batched pass; the seasonal-naive baseline is scored on the
-    same origins.
-
-    \b
-    Example:
-      tsrnn backtest model/ history.csv --start 0.8 --stride 24 --plot backtest.png
-    """
-    check_output(output)
-    check_output(plot)
-    model = load(model_dir)
-    frame = read_table(data)
-    m = seasonal_period(model.freq_)
-    result = model.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
-    roles = model.roles_
-    naive = SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon, target=roles.target,
-                                    time_col=roles.time_col, id_col=roles.id_col).fit(frame)
-    base = naive.backtest(frame, start=_start(start), stride=stride, horizon=horizon, m=m)
-    echo_table(result.metrics.round({c: 4 for c in ("mae", "rmse", "smape", "mase")}))
-    summary = pd.DataFrame({"tsrnn": result.summary, f"seasonal naive (m={m})": base.summary}).T
-    click.echo(f"\nmean over {len(result.metrics)} forecasts:")
-    echo_table(summary.round(4))
-    if output is not None:
-        write_table(result.metrics, output)
-        say(f"metrics written to {output}")
-    if plot is not None:
-        save_figure(plot_backtest(result), plot)
-        say(f"plot written to {plot}")
+                          "to a file: give -o FILE, and leave out --plot and --format json")
+    given = [name for name, value in (("--fill", fill), ("--dayfirst", dayfirst),
+                                      ("--date-format", date_format)) if value]
+    if given:
+        raise ConfigError(f"chunked forecasts (--chunk-series, or -o FILE.parquet) read DATA "
+                          f"as it is, so {given[0]} cannot apply; prepare the file first, or "
+                          "forecast without chunks")

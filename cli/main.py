@@ -7,8 +7,9 @@ import click
 import tsrnn
 
 from ._common import TsrnnGroup
+from .backtest import backtest
 from .fit import fit
-from .forecast import backtest, forecast
+from .forecast import forecast
 from .info import datasets, info
 
 __all__ = ["main"]

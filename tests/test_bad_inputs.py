@@ -226,7 +226,7 @@ def _predict_cases():
          lambda m: m["plain"].predict(hourly().set_axis(pd.date_range("2024", periods=96))),
          DataError, "not regular at frequency 'h'"),
         ("backtest start 2.0", lambda m: m["plain"].backtest(hourly(), start=2.0),
-         ConfigError, "got 2.0"),
+         ConfigError, "start=2.0 is not a fraction"),
         ("backtest start not a date", lambda m: m["plain"].backtest(hourly(), start="soon"),
          ConfigError, "start 'soon'"),
         ("backtest horizon 0", lambda m: m["plain"].backtest(hourly(), horizon=0),
@@ -394,10 +394,11 @@ def _cli_files(d):
         "bad scaler": (["fit", good, "--set", "scaler=zscore"], 2, "got 'zscore'"),
         "bad loss": (["fit", good, "--set", "loss=l3"], 2, "got 'l3'"),
         "bad device": (["fit", good, "--set", "device=tpu"], 2, "got 'tpu'"),
-        "non-integer epochs": (["fit", good, "--set", "epochs=1.5"], 2, "got 1.5"),
-        "negative lookback via --set": (["fit", good, "--set", "lookback=-3"], 2, "got -3"),
+        "non-integer epochs": (["fit", good, "--epochs", "1.5"], 2, "'1.5' is not a valid"),
+        "negative lookback via --set": (["fit", good, "--set", "lookback=-3"], 2,
+                                        "use --lookback instead"),
         "time_col as a list": (["fit", good, "--set", 'time_col=["time"]'], 2,
-                               "time_col must be one column name"),
+                               "use --time-col instead"),
     }
 
 

@@ -11,15 +11,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def wheel_files(tmp_path_factory):
+def wheel_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        check=True,
+        check=True, capture_output=True, text=True,
     )
     (wheel,) = out.glob("tsrnn-*.whl")
     with zipfile.ZipFile(wheel) as zf:
-        return zf.namelist()
+        return zf.namelist(), build.stdout + build.stderr
+
+
+def test_pyproject_gives_setuptools_nothing_to_warn_about(wheel_build):
+    _, log = wheel_build
+    for warning in ("is deprecated", "Package would be ignored", "absent from the `packages`"):
+        assert warning not in log, log
+
+
+@pytest.fixture(scope="module")
+def wheel_files(wheel_build):
+    return wheel_build[0]
 
 
 def test_wheel_maps_subpackages_under_tsrnn(wheel_files):

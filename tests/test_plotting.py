@@ -73,10 +73,30 @@ def test_plot_forecast_one_panel_per_target_first_ids_only(tmp_path):
     panel["note"] = "ignored"  # non-numeric columns are not targets
     history, forecast = panel[panel.index < index[15]], panel[panel.index >= index[15]]
     fig = plot_forecast(history, forecast, id_col="id", max_ids=2)
-    assert len(fig.axes) == 2  # targets x and y
-    for ax in fig.axes:
-        assert len(ax.lines) == 4  # (history, forecast) for ids a and b
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 4  # small multiples: ids a and b, targets x and y, each on its own
+    assert [ax.get_title() for ax in axes] == ["a", "a", "b", "b"]
+    for ax in axes:
+        assert len(ax.lines) == 2  # history and forecast
+    assert fig.get_suptitle() == "Forecast of x, y (showing 2 of 5 series)"
     _assert_png(fig, tmp_path / "panel.png")
+    picked = plot_forecast(history, forecast[["id", "x"]], id_col="id", series=["d", "e"])
+    assert [ax.get_title() for ax in picked.axes if ax.get_visible()] == ["d", "e"]
+    with pytest.raises(DataError, match="series 'z' is not in the forecast"):
+        plot_forecast(history, forecast, id_col="id", series=["z"])
+
+
+def test_short_forecast_is_visible_and_joins_the_history(series):
+    history, forecast, _ = series
+    fig = plot_forecast(history, forecast.iloc[:1])
+    line = {line.get_label(): line for line in fig.axes[0].lines}["forecast"]
+    assert line.get_marker() == "o" and len(line.get_xdata()) == 2  # last history point + 1
+    assert line.get_ydata()[0] == history.iloc[-1]
+    years = pd.Series(np.arange(50.0), index=pd.Index(np.arange(1921, 1971)), name="load")
+    fig = plot_forecast(years, pd.Series([50.0], index=pd.Index([1971]), name="load"))
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert labels and all(t.isdigit() for t in labels), labels
 
 
 def test_plot_forecast_into_given_axes(series):

@@ -379,8 +379,8 @@ def test_cli_quantile_errors(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     hourly_frame().to_csv("data.csv", index=False)
     runner = CliRunner()
-    runner.invoke(main, ["fit", "data.csv", "-o", "q", *FIT_FAST, "--set",
-                         "quantiles=[0.25,0.75]"], catch_exceptions=False)
+    runner.invoke(main, ["fit", "data.csv", "-o", "q", *FIT_FAST, "--quantiles", "0.25,0.75"],
+                  catch_exceptions=False)
     runner.invoke(main, ["fit", "data.csv", "-o", "p", *FIT_FAST], catch_exceptions=False)
     assert tsrnn.load("q").quantiles_ == (0.25, 0.75)
     cases = [(["forecast", "q", "--quantiles", "0.5"], "level 0.5 was not trained"),

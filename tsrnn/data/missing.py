@@ -7,7 +7,7 @@ import pandas as pd
 
 from .._validation import DataError, check_choice
 from .checks import as_frame, as_list, check_numeric, require
-from .timeindex import parse_times
+from .timeindex import as_offset, parse_times
 
 __all__ = ["FILL_METHODS", "fill_missing"]
 
@@ -30,7 +30,8 @@ def _time_order(df: pd.DataFrame, time_col: object, id_col: object) -> np.ndarra
     return np.lexsort((keys, codes))
 
 
-def fill_missing(df, method, columns=None, *, id_col=None, time_col=None) -> pd.DataFrame:
+def fill_missing(df, method, columns=None, *, id_col=None, time_col=None,
+                 freq=None) -> pd.DataFrame:
     """Fill (or drop) NaN in ``columns``, per series, in time order; ``df`` is left unchanged.
 
     Parameters
@@ -45,11 +46,15 @@ def fill_missing(df, method, columns=None, *, id_col=None, time_col=None) -> pd.
         Columns to fill; None = every numeric column except ``id_col`` and ``time_col``.
     id_col, time_col : str, default=None
         As in :func:`to_panel`; without ``time_col`` a datetime or integer index gives the order.
+    freq : str, default=None
+        With a ``time_col`` of dates and a method other than "drop": first add a row (NaN
+        values) for every timestamp of this frequency missing inside each series, then fill.
 
     Returns
     -------
     pandas.DataFrame
-        A new frame with the rows in their original order.
+        A new frame with the rows in their original order (added rows: sorted into their
+        series, on a new RangeIndex).
     """
     check_choice("method", method, FILL_METHODS)
     df = as_frame(df, "df")
@@ -61,6 +66,8 @@ def fill_missing(df, method, columns=None, *, id_col=None, time_col=None) -> pd.
     check_numeric(df, columns, "fill")
     if method == "drop":
         return df.dropna(subset=columns)
+    if freq is not None and time_col is not None:
+        df = _complete(df, freq, id_col, time_col)
     order = _time_order(df, time_col, id_col)
     work = df[columns].iloc[order]
     groups = np.zeros(len(df)) if id_col is None else df[id_col].to_numpy()[order]
@@ -74,3 +81,29 @@ def fill_missing(df, method, columns=None, *, id_col=None, time_col=None) -> pd.
     for col in columns:
         out[col] = filled[col].to_numpy()[back]
     return out
+
+
+def _complete(df: pd.DataFrame, freq, id_col, time_col) -> pd.DataFrame:
+    """``df`` with a row for each timestamp of ``freq`` missing between the first and the last
+    of each series; unchanged when the time column holds no dates."""
+    times = parse_times(df[time_col], f"time column {time_col!r}")
+    if not isinstance(times, pd.DatetimeIndex):
+        return df
+    offset = as_offset(freq)
+    codes = np.zeros(len(df), dtype=np.int64) if id_col is None else pd.factorize(df[id_col])[0]
+    added = []
+    for code in np.unique(codes):
+        rows = np.flatnonzero(codes == code)
+        have = times[rows]
+        grid = pd.date_range(have.min(), have.max(), freq=offset)
+        missing = grid.difference(have)
+        if len(missing):
+            extra = pd.DataFrame({time_col: missing})
+            if id_col is not None:
+                extra[id_col] = df[id_col].iloc[rows[0]]
+            added.append(extra)
+    if not added:
+        return df
+    out = df.copy()
+    out[time_col] = times
+    return pd.concat([out, *added], ignore_index=True)

@@ -62,6 +62,10 @@ def _parse_utc(values: pd.Index, label: str) -> pd.DatetimeIndex:
 def parse_times(values: object, label: str) -> pd.Index:
     """A DatetimeIndex or an int64 Index from a time column or index; DataError otherwise."""
     values = pd.Index(values)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        raise DataError(f"{label} holds periods ({values[0]}, dtype {values.dtype}), not "
+                        "timestamps; convert them with .to_timestamp(), e.g. data.index = "
+                        "data.index.to_timestamp()")
     if values.dtype == object:
         values = values.infer_objects()
     kind = values.dtype.kind
@@ -123,7 +127,10 @@ def _guess_freq(index: pd.DatetimeIndex) -> str | None:
     """The frequency most 3-row stretches of an irregular index agree on, if any."""
     starts = np.unique(np.linspace(0, len(index) - 3, num=min(25, len(index) - 2)).astype(int))
     votes = Counter(f for s in starts if (f := _infer_freq(index[s : s + 3])) is not None)
-    return votes.most_common(1)[0][0] if votes else None
+    best = votes.most_common(1)[0][0] if votes else None
+    if best in ("D", "B") and not (index.day_of_week >= 5).any() and len(index) > 5:
+        return "B"  # weekdays only: business days with holidays missing
+    return best
 
 
 def _irregular(index: pd.DatetimeIndex, label: str) -> DataError:

@@ -61,11 +61,17 @@ def origins_of(panel: Panel, start, stride: int, horizon: int, min_history: int)
 
 
 def _first_origin(index: pd.Index, n: int, start) -> int:
-    if isinstance(start, float) and 0 < start < 1:
-        return int(round(n * start))
+    if isinstance(start, (float, np.floating)):
+        if 0 < start < 1:
+            return int(round(n * start))
+        raise ConfigError(f"start={start!r} is not a fraction in (0, 1); pass a fraction such as "
+                          "0.8, a whole row such as 100 (negative: from the end) or a timestamp")
     if isinstance(start, (int, np.integer)) and not isinstance(start, bool):
+        if start < -n:
+            raise ConfigError(f"start={int(start)} counts {-int(start)} rows back from the end, "
+                              f"but a series has only {n} rows; start later")
         return int(start) if start >= 0 else n + int(start)
-    if isinstance(index, pd.DatetimeIndex) and not isinstance(start, (bool, float, np.floating)):
+    if isinstance(index, pd.DatetimeIndex) and not isinstance(start, bool):
         try:
             return int(index.searchsorted(pd.Timestamp(start)))
         except (TypeError, ValueError) as exc:

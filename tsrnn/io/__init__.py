@@ -5,8 +5,18 @@ Parquet file is read or written), and torch only in :mod:`tsrnn.io.modeldir`.
 """
 
 from .atomic import atomic_path, atomic_write_bytes, atomic_write_text
-from .modeldir import META_FILE, TENSORS_FILE, load_model, save_model
+from .guess import (
+    ID_NAMES,
+    date_order,
+    epoch_unit,
+    guess_id_column,
+    is_year_column,
+    year_period_columns,
+    year_period_dates,
+)
+from .modeldir import META_FILE, TENSORS_FILE, check_model_target, load_model, save_model
 from .parquet import parquet_ids, read_parquet
+from .sniff import csv_columns
 from .tables import (
     PARQUET_SUFFIXES,
     guess_time_column,
@@ -26,9 +36,18 @@ __all__ = [
     "parquet_ids",
     "is_table_path",
     "guess_time_column",
+    "guess_id_column",
+    "is_year_column",
+    "epoch_unit",
+    "date_order",
+    "ID_NAMES",
+    "year_period_columns",
+    "year_period_dates",
+    "csv_columns",
     "seasonal_period",
     "PARQUET_SUFFIXES",
     "save_model",
+    "check_model_target",
     "load_model",
     "META_FILE",
     "TENSORS_FILE",

@@ -45,6 +45,7 @@ from .modelmeta import (
 )
 
 __all__ = [
+    "check_model_target",
     "FORMAT_VERSION",
     "META_FILE",
     "TENSORS_FILE",
@@ -68,6 +69,14 @@ def _tsrnn_version() -> str:
 
 
 # ---------------------------------------------------------------- what a save may replace
+
+
+def check_model_target(path) -> None:
+    """Raise ModelFileError now if :func:`save_model` could not write ``path`` (no parent
+    folder, or a file or a folder of other files there)."""
+    path = Path(path)
+    existing_parent(path)
+    _check_replaceable(path)
 
 
 def _check_replaceable(path: Path) -> None:

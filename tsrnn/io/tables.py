@@ -1,4 +1,5 @@
-"""Reading tabular files with errors for people, and guessing roles (numpy/pandas only).
+"""Reading tabular files with errors for people (numpy/pandas only; the guesses of roles are in
+:mod:`tsrnn.io.guess`, the sniffing of the format in :mod:`tsrnn.io.sniff`).
 
 ``read_csv`` turns every way a file can be wrong (missing, empty, header only, binary, malformed)
 into one :class:`~tsrnn.DataError` sentence naming the file and the fix.
@@ -14,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from .._validation import DataError
+from .guess import guess_time_column, seasonal_period
 from .parquet import read_parquet
+from .sniff import delimiter_name, sniff_csv, thousands_columns
 
 __all__ = [
     "PARQUET_SUFFIXES",
@@ -27,8 +30,6 @@ __all__ = [
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
-_TIME_NAMES = ("time", "timestamp", "date", "datetime", "ds", "period", "month", "day")
-
 
 def _check_file(path: Path) -> None:
     if not path.exists():
@@ -37,24 +38,22 @@ def _check_file(path: Path) -> None:
         raise DataError(f"'{path}' is a folder, not a CSV file; give the path of a .csv file")
     if path.stat().st_size == 0:
         raise DataError(f"file '{path}' is empty; it needs a header row and data rows")
-    head = path.open("rb").read(8192)
-    if b"\x00" in head:
-        raise DataError(f"file '{path}' is binary, not a CSV text file; export it as CSV first")
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a multi-byte character cut at 8192 bytes
-            raise DataError(f"file '{path}' is not UTF-8 text (byte {exc.start}); save it as a "
-                            "UTF-8 CSV") from None
 
 
-def read_csv(path) -> pd.DataFrame:
+def read_csv(path, text_columns=None) -> pd.DataFrame:
     """Read a CSV file into a DataFrame, or raise DataError saying what is wrong with it.
+
+    The file may be gzip-compressed, start with ``#`` comment lines, and use a comma,
+    semicolon (with a decimal comma), tab or ``|`` between fields (see
+    :func:`tsrnn.io.sniff.sniff_csv`); numbers written with thousands separators
+    (``"1,234.5"``) are read as numbers. Two columns of one name are an error.
 
     Parameters
     ----------
     path : str or Path
         The file.
+    text_columns : list of str, default=None
+        Columns kept as text (ids such as ``001`` stay ``"001"``); absent ones are ignored.
 
     Returns
     -------
@@ -64,14 +63,20 @@ def read_csv(path) -> pd.DataFrame:
     """
     path = Path(path)
     _check_file(path)
+    kwargs = sniff_csv(path)
+    if text_columns:
+        kwargs["dtype"] = {c: str for c in text_columns}
     try:
-        frame = pd.read_csv(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, **{k: v for k, v in kwargs.items() if v is not None})
     except pd.errors.EmptyDataError:
         raise DataError(f"file '{path}' has no columns; it needs a header row and data rows")\
             from None
     except (pd.errors.ParserError, csv.Error, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0]
-        raise DataError(f"file '{path}' is not a well-formed CSV ({first}); check the "
+        raise DataError(f"file '{path}' is not a well-formed CSV ({first}); its fields "
+                        f"seem separated by {delimiter_name(kwargs.get('sep', ','))}: check the "
                         "delimiter and quoting") from None
     if frame.empty:
         raise DataError(f"file '{path}' has a header ({', '.join(map(str, frame.columns))}) but "
@@ -82,7 +87,32 @@ def read_csv(path) -> pd.DataFrame:
         raise DataError(f"file '{path}' has rows with {fields + frame.index.nlevels} fields but "
                         f"a header of {fields}; check the delimiter, or name every column in "
                         "the header")
+    frame = _tidy_columns(frame)
+    decimal = kwargs.get("decimal") or "."
+    for col in thousands_columns(frame, decimal):
+        text = frame[col].str.replace("," if decimal == "." else ".", "", regex=False)
+        frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
     return frame
+
+
+def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names without surrounding spaces; no nameless column that is empty (a trailing
+    delimiter) or that numbers the rows (an index saved by ``DataFrame.to_csv``)."""
+    drop = []
+    for col in frame.columns:
+        if not str(col).startswith("Unnamed: "):
+            continue
+        values = frame[col]
+        if values.isna().all():
+            drop.append(col)
+        elif values.dtype.kind in "iu" and frame.columns.get_loc(col) == 0 and (
+                values.to_numpy() == range(len(frame))).all():
+            drop.append(col)
+    out = frame.drop(columns=drop) if drop else frame
+    names = [c.strip() if isinstance(c, str) else c for c in out.columns]
+    if names != list(out.columns) and len(set(names)) == len(names):
+        out = out.set_axis(names, axis=1)
+    return out
 
 
 def is_table_path(data) -> bool:
@@ -90,50 +120,10 @@ def is_table_path(data) -> bool:
     return isinstance(data, (str, os.PathLike))
 
 
-def read_table(path, columns=None) -> pd.DataFrame:
+def read_table(path, columns=None, text_columns=None) -> pd.DataFrame:
     """Read a CSV file, or a Parquet file (``.parquet``/``.pq``: needs pyarrow; read by record
-    batches, only ``columns`` if given), into a DataFrame; DataError says what is wrong."""
+    batches, only ``columns`` if given), into a DataFrame; DataError says what is wrong.
+    ``text_columns`` of a CSV file are kept as text (see :func:`read_csv`)."""
     if str(path).lower().endswith(PARQUET_SUFFIXES):
         return read_parquet(path, columns)
-    return read_csv(path)
-
-
-def guess_time_column(frame: pd.DataFrame) -> str | None:
-    """The first text column whose values parse as dates (named-like-time columns first)."""
-    candidates = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    candidates.sort(key=lambda c: str(c).lower() not in _TIME_NAMES)
-    for col in candidates:
-        sample = frame[col].dropna().astype(str).head(200)
-        if sample.empty:
-            continue
-        if _date_share(sample) >= 0.95:
-            return col
-    return None
-
-
-def _date_share(sample: pd.Series) -> float:
-    """Share of ``sample`` (text) that parses as dates; mixed time zones count (as UTC)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for utc in (False, True):  # pandas refuses mixed offsets unless utc=True
-            try:
-                parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=utc)
-            except (ValueError, TypeError, OverflowError):
-                continue
-            return float(parsed.notna().mean())
-    return 0.0
-
-
-_PERIODS = {"h": 24, "min": 60, "D": 7, "B": 5, "W": 52, "MS": 12, "ME": 12, "M": 12, "QS": 4,
-            "QE": 4, "Q": 4}
-
-
-def seasonal_period(freq: str | None) -> int:
-    """A customary season length for ``freq`` (24 for hourly, 7 daily, 12 monthly, ...); 1 if
-    none applies."""
-    if not freq:
-        return 1
-    base = freq.lstrip("0123456789").split("-")[0]
-    if freq[0].isdigit():  # multiples such as "6h" have no customary season
-        return 1
-    return _PERIODS.get(base, 1)
+    return read_csv(path, text_columns)

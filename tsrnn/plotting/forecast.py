@@ -101,28 +101,35 @@ def _draw_bands(axis, bands, id_col, key, target, color, *, labelled: bool) -> N
 
 
 def _draw_series(axis, hist, fc, act, id_col, key, target, color, max_history) -> None:
-    """Plot history, forecast and (optionally) actual values of one series on one panel."""
-    prefix = "" if key is None else f"{key}: "
+    """Plot history, forecast and (optionally) actual values of one series on one panel; the
+    forecast starts at the last history point, and a short one has markers."""
     past = _rows(hist, id_col, key, target)
     if max_history is not None:
         past = past.iloc[-max_history:]
-    axis.plot(past.index, past.to_numpy(), color=color, lw=1.0, label=f"{prefix}history")
+    axis.plot(past.index, past.to_numpy(), color=color, lw=1.0, label="history")
     future = _rows(fc, id_col, key, target)
-    axis.plot(
-        future.index, future.to_numpy(), color=color, lw=1.8, ls="--", label=f"{prefix}forecast"
-    )
+    if len(past) and len(future) and past.index[-1] < future.index[0]:
+        future = pd.concat([past.iloc[-1:], future])  # joins the last history point
+    marker = "o" if len(future) <= 25 else None
+    axis.plot(future.index, future.to_numpy(), color=color, lw=1.8, ls="--", marker=marker,
+              ms=3, label="forecast")
     if act is not None:
         truth = _rows(act, id_col, key, target)
-        axis.plot(
-            truth.index,
-            truth.to_numpy(),
-            color="black" if key is None else color,
-            lw=0.8,
-            marker=".",
-            ms=3,
-            alpha=0.7,
-            label=f"{prefix}actual",
-        )
+        axis.plot(truth.index, truth.to_numpy(), color="black", lw=0.8, marker=".", ms=3,
+                  alpha=0.7, label="actual")
+
+
+def _time_ticks(axis, index: pd.Index) -> None:
+    """Dates as concise ticks that do not overlap; integer steps (years) as plain integers."""
+    from matplotlib import dates, ticker
+
+    if isinstance(index, pd.DatetimeIndex):
+        locator = dates.AutoDateLocator(minticks=3, maxticks=8)
+        axis.xaxis.set_major_locator(locator)
+        axis.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
+    elif pd.api.types.is_integer_dtype(index.dtype):
+        axis.xaxis.set_major_locator(ticker.MaxNLocator(nbins=6, integer=True))
+        axis.xaxis.set_major_formatter(ticker.ScalarFormatter(useOffset=False))
 
 
 def _forecast_frames(
@@ -140,25 +147,16 @@ def _forecast_frames(
     return frames, targets
 
 
-def _draw_panel(axis, frames, bands, id_col, keys, target, max_history) -> None:
-    """Draw every series ``keys`` of one target on one panel, then its label, grid and legend."""
-    for k, key in enumerate(keys):
-        color = f"C{k}"
-        _draw_bands(axis, bands, id_col, key, target, color, labelled=k == 0)
-        _draw_series(
-            axis,
-            frames["history"],
-            frames["forecast"],
-            frames.get("actual"),
-            id_col,
-            key,
-            target,
-            color,
-            max_history,
-        )
+def _draw_panel(axis, frames, bands, id_col, key, target, max_history) -> None:
+    """Draw one series and target on one panel (its own y axis), then its labels and grid."""
+    _draw_bands(axis, bands, id_col, key, target, "C0", labelled=True)
+    _draw_series(axis, frames["history"], frames["forecast"], frames.get("actual"), id_col, key,
+                 target, "C0", max_history)
     axis.set_ylabel(str(target))
+    if key is not None:
+        axis.set_title(str(key), fontsize="medium")
     axis.grid(alpha=0.3)
-    axis.legend(fontsize="small", loc="best")
+    _time_ticks(axis, frames["forecast"].index)
 
 
 def plot_forecast(
@@ -171,7 +169,8 @@ def plot_forecast(
     title: str | None = None,
     max_history: int | None = None,
     id_col: str | None = None,
-    max_ids: int = 3,
+    max_ids: int = 6,
+    series: Sequence | None = None,
 ) -> Figure:
     """Plot past values, the forecast and, if known, what actually happened.
 
@@ -190,13 +189,20 @@ def plot_forecast(
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (only when there is one target); default: a new figure.
     title : str, optional
-        Figure title.
+        Figure title (default: "Forecast of TARGET").
     max_history : int, optional
         Show only the last ``max_history`` points of each history.
     id_col : str, optional
         Column naming the series in a long frame of many series.
-    max_ids : int, default=3
-        With ``id_col``, plot only the first ``max_ids`` series of ``forecast``.
+    max_ids : int, default=6
+        With ``id_col``, plot only the first ``max_ids`` series of ``forecast`` (the title
+        says "showing 6 of 20 series").
+    series : sequence, optional
+        With ``id_col``, the ids of the series to plot (instead of the first ``max_ids``).
+
+    Each series and target gets a panel of its own (its own y axis; series in rows of three,
+    the targets of one series stacked); the forecast starts at the last history point, with
+    markers when it is short; the legend sits below the panels.
 
     Returns
     -------
@@ -207,14 +213,54 @@ def plot_forecast(
     frames, targets = _forecast_frames(history, forecast, actual, id_col)
     bands = _quantile_bands(quantiles, targets) if quantiles else []
     max_ids = check_positive_int("max_ids", max_ids)
-    keys = [None] if id_col is None else list(pd.unique(frames["forecast"][id_col]))[:max_ids]
-    axes = _new_axes(len(targets), ax, (9.0, 3.2))
-    for axis, target in zip(axes, targets):
-        _draw_panel(axis, frames, bands, id_col, keys, target, max_history)
-    axes[-1].tick_params(axis="x", labelrotation=30)
-    if title:
-        axes[0].figure.suptitle(title)
-    return axes[0].figure
+    ids = [None] if id_col is None else list(pd.unique(frames["forecast"][id_col]))
+    keys = ids if id_col is None else _pick_series(frames["forecast"], id_col, series, max_ids)
+    panels = [(key, target) for key in keys for target in targets]
+    axes = _grid_axes(len(panels), ax, stacked=len(keys) == 1)
+    for axis, (key, target) in zip(axes, panels):
+        _draw_panel(axis, frames, bands, id_col, key, target, max_history)
+    fig = axes[0].figure
+    note = f"showing {len(keys)} of {len(ids)} series" if len(keys) < len(ids) else ""
+    heading = title or f"Forecast of {', '.join(map(str, targets))}"
+    if ax is None:
+        fig.suptitle(heading + (f" ({note})" if note else ""))
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels),
+                   fontsize="small", frameon=False)
+    else:
+        axis = axes[0]
+        axis.set_title(title or axis.get_title() or heading)
+        axis.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _grid_axes(n_panels: int, ax, stacked: bool) -> list:
+    """``ax`` alone; the stacked panels of one series' targets; or, for many series, a new
+    figure of ``n_panels`` in rows of up to three, each with its own y axis."""
+    if ax is not None or stacked:
+        return _new_axes(n_panels, ax, (9.0, 3.2))
+    from matplotlib.figure import Figure
+
+    columns = min(3, n_panels)
+    rows = -(-n_panels // columns)
+    fig = Figure(figsize=(4.6 * columns, 3.0 * rows + 0.6), layout="constrained")
+    axes = list(fig.subplots(rows, columns, squeeze=False).ravel())
+    for extra in axes[n_panels:]:
+        extra.set_visible(False)
+    return axes[:n_panels]
+
+
+def _pick_series(forecast: pd.DataFrame, id_col: str, series, max_ids: int) -> list:
+    """The ids to draw: ``series`` (each must be in the forecast), else the first ``max_ids``."""
+    ids = list(pd.unique(forecast[id_col]))
+    if not series:
+        return ids[:max_ids]
+    text = {str(i): i for i in ids}
+    missing = [s for s in series if s not in ids and str(s) not in text]
+    if missing:
+        shown = ", ".join(map(str, ids[:10])) + (" ..." if len(ids) > 10 else "")
+        raise DataError(f"series {missing[0]!r} is not in the forecast; its series are {shown}")
+    return [s if s in ids else text[str(s)] for s in series]
 
 
 # --------------------------------------------------------------------------- backtests
@@ -269,7 +315,9 @@ def plot_backtest(result, *, series=None, target=None, title: str | None = None)
         axis.plot(one["time"], one["forecast"], color="tab:blue", lw=1.2, alpha=0.8,
                   label="forecasts" if k == 0 else None)
     axis.set_title(title or f"backtest: {target}" + ("" if series is None else f" ({series})"))
-    axis.legend(loc="best", fontsize="small")
+    axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    axis.grid(alpha=0.3)
+    _time_ticks(axis, pd.Index(actual["time"]))
     return axis.figure
 
 

@@ -1,0 +1,229 @@
+"""Real files through the real ``tsrnn`` script (issue 16, the "poor" bullets): messages in CLI
+words, guessed id columns, day-first dates, gzip / UTF-16 / delimiters / comments / thousands,
+duplicate names, --fill reports and --fill on every command, --set keys that have an option,
+--future without future covariates, outputs checked before the work, --horizon's cap, a one-row
+file and a PeriodIndex."""
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrnn import DataError, RNNForecaster
+
+from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
+from .test_cli_files import fails, ok
+
+PYTHON_WORDS = ("freq=", "target=", "allow_nan", "asfreq", "id_col=", "time_col=", "pd.", "np.",
+                "fill_missing(")
+
+
+def cli_words_only(error):
+    assert not [w for w in PYTHON_WORDS if w in error], error
+
+
+@pytest.fixture(scope="module")
+def d(tmp_path_factory):
+    return tmp_path_factory.mktemp("inputs")
+
+
+def daily(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"date": pd.date_range("2024-01-01", periods=n, freq="D"),
+                         "sales": 50 + 5 * np.sin(np.arange(n) * 2 * np.pi / 7)
+                         + rng.standard_normal(n)})
+
+
+def test_messages_speak_the_cli_language(d):
+    f = hourly_frame()
+    f.loc[[30, 31], "load"] = np.nan
+    f.to_csv(d / "gaps.csv", index=False)
+    error = fails(run_tsrnn("fit", d / "gaps.csv", *FIT_FAST), 1, r"--fill")
+    cli_words_only(error)
+    hourly_frame().drop(index=[40, 41]).to_csv(d / "irregular.csv", index=False)
+    error = fails(run_tsrnn("fit", d / "irregular.csv", *FIT_FAST), 1, r"--freq h --fill")
+    cli_words_only(error)
+    hourly_frame().assign(load="x").to_csv(d / "text.csv", index=False)
+    error = fails(run_tsrnn("fit", d / "text.csv", *FIT_FAST), 1, r"--target")
+    cli_words_only(error)
+    f = hourly_frame()
+    f.loc[10, "time"] = f.loc[9, "time"]
+    f.to_csv(d / "dup.csv", index=False)
+    cli_words_only(fails(run_tsrnn("fit", d / "dup.csv", *FIT_FAST), 1, r"--id-col"))
+
+
+def test_id_column_is_detected_and_announced(d):
+    parts = [daily(seed=i).assign(unique_id=f"s{i}") for i in range(3)]
+    long = pd.concat(parts).rename(columns={"date": "ds", "sales": "y"})
+    long[["unique_id", "ds", "y"]].to_csv(d / "nf.csv", index=False)  # NeuralForecast layout
+    result = ok(run_tsrnn("fit", d / "nf.csv", *FIT_FAST, "-o", d / "nf"))
+    assert "Time column: 'ds'" in result.stderr and "Id column: 'unique_id'" in result.stderr
+    assert "Series: 3" in result.stderr and "targets: y" in result.stderr
+    store = pd.concat([daily(seed=i).assign(store=f"shop {i}") for i in range(2)])
+    store.to_csv(d / "store.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "store.csv", *FIT_FAST, "-o", d / "store"))
+    assert "Id column: 'store'" in result.stderr and "Series: 2" in result.stderr
+
+
+def test_day_first_dates(d):
+    frame = daily()
+    frame.assign(date=frame["date"].dt.strftime("%d/%m/%Y")).to_csv(d / "dmy.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "-o", d / "dmy"))
+    assert "read day first" in result.stderr and "frequency: D" in result.stderr
+    ok(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--dayfirst", "-o", d / "dmy2"))
+    ok(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--date-format", "%d/%m/%Y", "-o", d / "dmy3"))
+    fails(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--date-format", "%m/%d/%Y"), 1,
+          r"--date-format %m/%d/%Y")
+    ok(run_tsrnn("forecast", d / "dmy", d / "dmy.csv", "-o", d / "dmy.out.csv"))
+    fails(run_tsrnn("fit", d / "dmy.csv", *FIT_FAST, "--date-format", "%Q"), 2,
+          r"--date-format %Q is not a date format")
+    daily().to_csv(d / "iso.csv", index=False)  # year first: --dayfirst does not apply
+    ok(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--dayfirst", "-o", d / "iso"))
+    fails(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--freq", "W"), 2,
+          r"--freq W is coarser than the data.*--freq D")
+    fails(run_tsrnn("fit", d / "iso.csv", *FIT_FAST, "--freq", "X"), 2, r"--freq X is not")
+
+
+def test_encodings_delimiters_comments_and_thousands(d):
+    frame = hourly_frame()
+    with gzip.open(d / "data.csv.gz", "wt") as fh:
+        frame.to_csv(fh, index=False)
+    ok(run_tsrnn("fit", d / "data.csv.gz", *FIT_FAST, "-o", d / "gz"))
+    (d / "utf16.csv").write_text(frame.to_csv(index=False), encoding="utf-16")
+    fails(run_tsrnn("fit", d / "utf16.csv", *FIT_FAST), 1, r"UTF-16.*save it as UTF-8")
+    frame.to_csv(d / "semi.csv", index=False, sep=";", decimal=",")
+    result = ok(run_tsrnn("fit", d / "semi.csv", *FIT_FAST, "-o", d / "semi"))
+    assert "targets: load" in result.stderr
+    (d / "comment.csv").write_text("# exported by a logger\n# units: kW\n"
+                                   + frame.to_csv(index=False))
+    ok(run_tsrnn("fit", d / "comment.csv", *FIT_FAST, "-o", d / "comment"))
+    big = frame.assign(load=frame["load"] * 1000)
+    big["load"] = big["load"].map("{:,.1f}".format)  # "20,123.4", quoted by to_csv
+    big.to_csv(d / "thousands.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "thousands.csv", *FIT_FAST, "-o", d / "thousands"))
+    assert "targets: load" in result.stderr
+    german = pd.DataFrame({"Datum": pd.to_datetime(frame["time"]).dt.strftime("%d.%m.%Y %H:%M"),
+                           "Last": (big["load"].str.replace(",", "_").str.replace(".", ",")
+                                    .str.replace("_", "."))})  # "20.123,4"
+    german.to_csv(d / "german.csv", index=False, sep=";")
+    result = ok(run_tsrnn("fit", d / "german.csv", *FIT_FAST, "-o", d / "german"))
+    assert "targets: Last" in result.stderr and "frequency: h" in result.stderr
+    (d / "twice.csv").write_text("time,load,load\n" + "".join(
+        f"{t},{v},{v}\n" for t, v in zip(frame["time"], frame["load"])))
+    fails(run_tsrnn("fit", d / "twice.csv", *FIT_FAST), 1, r"two columns named 'load'")
+    frame.to_csv(d / "indexed.csv")  # pandas' row numbers as a nameless first column
+    (d / "trailing.csv").write_text("time, load,\n" + "".join(
+        f"{t},{v},\n" for t, v in zip(frame["time"], frame["load"])))
+    for name in ("indexed", "trailing"):
+        result = ok(run_tsrnn("fit", d / f"{name}.csv", *FIT_FAST, "-o", d / name))
+        assert "targets: load\n" in result.stderr, result.stderr
+
+
+def test_fill_drop_names_the_series_it_removes_and_fill_works_everywhere(d):
+    parts = [hourly_frame(seed=i).assign(id=f"s{i}") for i in range(3)]
+    frame = pd.concat(parts)
+    frame.loc[frame["id"] == "s1", "load"] = np.nan
+    frame.to_csv(d / "gone.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "gone.csv", *FIT_FAST, "--id-col", "id", "--fill", "drop",
+                          "-o", d / "drop"))
+    assert "removed 1 whole series" in result.stderr and "'s1'" in result.stderr
+    f = hourly_frame()
+    f.loc[[100, 101, 300], "load"] = np.nan
+    f.to_csv(d / "holes.csv", index=False)
+    ok(run_tsrnn("fit", d / "holes.csv", *FIT_FAST, "--fill", "interpolate", "-o", d / "holes"))
+    fails(run_tsrnn("backtest", d / "holes", d / "holes.csv"), 1, r"--fill")
+    ok(run_tsrnn("backtest", d / "holes", d / "holes.csv", "--fill", "interpolate",
+                 "--start", "-6"))
+    ok(run_tsrnn("forecast", d / "holes", d / "holes.csv", "--fill", "ffill",
+                 "-o", d / "holes.out.csv"))
+
+
+def test_set_keys_with_an_option_and_future_without_covariates_are_errors(d):
+    hourly_frame().to_csv(d / "h.csv", index=False)
+    fails(run_tsrnn("fit", d / "h.csv", *FIT_FAST, "--set", "epochs=3"), 2,
+          r"--set epochs=3 .*use --epochs")
+    fails(run_tsrnn("fit", d / "h.csv", *FIT_FAST, "--set", "verbose=true"), 2, r"use -q")
+    ok(run_tsrnn("fit", d / "h.csv", *FIT_FAST, "-o", d / "plain"))
+    fails(run_tsrnn("forecast", d / "plain", "--future", d / "h.csv"), 2,
+          r"without future covariates.*--future")
+    fails(run_tsrnn("forecast", d / "plain", "--horizon", "10000000"), 2,
+          r"--horizon 10000000 is more than")
+
+
+def test_outputs_are_checked_before_the_work(d):
+    hourly_frame().to_csv(d / "o.csv", index=False)
+    (d / "notes").mkdir()
+    (d / "notes" / "todo.txt").write_text("keep me")
+    result = run_tsrnn("fit", d / "o.csv", *FIT_FAST, "-o", d / "notes")
+    fails(result, 1, r"not a tsrnn model")
+    assert "lookback" not in result.stderr  # refused before reading or training
+    assert (d / "notes" / "todo.txt").read_text() == "keep me"
+    ok(run_tsrnn("fit", d / "o.csv", *FIT_FAST, "-o", d / "om"))
+    fails(run_tsrnn("forecast", d / "om", "-o", d / "f.csv", "--plot", d / "f.txt"), 2,
+          r"--plot .*\.png")
+    assert not (d / "f.csv").exists()
+    fails(run_tsrnn("backtest", d / "om", d / "o.csv", "--plot", d / "b.dat"), 2, r"--plot")
+
+
+def test_one_row_file_and_period_index(d):
+    (d / "one.csv").write_text("time,load\n2024-01-01 00:00,1.5\n")
+    fails(run_tsrnn("fit", d / "one.csv", *FIT_FAST), 1, r"has 1 data row.*history")
+    series = pd.Series(np.arange(40.0), index=pd.period_range("2000Q1", periods=40, freq="Q"))
+    with pytest.raises(DataError, match=r"\.to_timestamp\(\)"):
+        RNNForecaster(lookback=4, horizon=2, epochs=1).fit(series)
+
+
+def test_plots_show_small_multiples_and_pick_series(d):
+    parts = [hourly_frame(seed=i).assign(id=f"s{i}") for i in range(8)]
+    pd.concat(parts).to_csv(d / "eight.csv", index=False)
+    ok(run_tsrnn("fit", d / "eight.csv", *FIT_FAST, "-o", d / "eight"))
+    result = ok(run_tsrnn("forecast", d / "eight", "-o", d / "e.csv", "--plot", d / "e.png"))
+    assert "showing 6 of 8 series; pick others with --series" in result.stderr
+    assert (d / "e.png").read_bytes().startswith(b"\x89PNG")
+    result = ok(run_tsrnn("forecast", d / "eight", "-o", d / "e2.csv", "--plot", d / "e2.svg",
+                          "--series", "s7", "--series", "s2"))
+    assert "showing 2 of 8" in result.stderr and (d / "e2.svg").exists()
+    fails(run_tsrnn("forecast", d / "eight", "-o", d / "e3.csv", "--plot", d / "e3.png",
+                    "--series", "s9"), 1, r"series 's9' is not in the forecast")
+    assert not (d / "e3.csv").exists() and not (d / "e3.png").exists()
+
+
+def test_progress_off_a_terminal_is_one_line_per_epoch(d):
+    hourly_frame().to_csv(d / "p.csv", index=False)
+    args = [a for a in FIT_FAST if a not in ("-q",)]
+    args[args.index("--epochs") + 1] = "4"
+    result = ok(run_tsrnn("fit", d / "p.csv", *args, "-o", d / "p"))
+    bars = [line for line in result.stderr.replace("\r", "\n").splitlines()
+            if line.startswith("fit:")]
+    assert 1 <= len(bars) <= 4, result.stderr  # at most one line per epoch
+    assert result.stdout.splitlines()[0].split() == ["sMAPE", "MASE", "MAE"]
+
+
+def _writable(folder):
+    try:
+        (folder / ".tsrnn-probe").touch()
+    except OSError:
+        return False
+    (folder / ".tsrnn-probe").unlink()
+    return True
+
+
+def test_read_only_outputs_and_ignored_chunk_options_fail_first(d):
+    hourly_frame().to_csv(d / "r.csv", index=False)
+    ok(run_tsrnn("fit", d / "r.csv", *FIT_FAST, "-o", d / "rm"))
+    read_only = d / "locked"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    if _writable(read_only):  # root ignores permissions; /sys is read-only for everyone
+        read_only = next((p for p in (Path("/sys"), Path("/proc")) if not _writable(p)), None)
+    if read_only is None:
+        pytest.skip("no read-only folder to write to on this machine")
+    result = run_tsrnn("fit", d / "r.csv", *FIT_FAST, "-o", read_only / "model")
+    fails(result, 2, r"read-only; choose another")
+    assert "lookback" not in result.stderr  # before reading or training
+    fails(run_tsrnn("forecast", d / "rm", "-o", read_only / "f.csv"), 2, r"read-only")
+    fails(run_tsrnn("forecast", d / "rm", d / "r.csv", "-o", d / "c.csv", "--chunk-series",
+                    "10", "--fill", "ffill"), 2, r"--fill cannot apply")
+    assert not (d / "c.csv").exists()

@@ -1,0 +1,132 @@
+"""How a text table is written: compression, encoding, comment lines, delimiter, decimal mark,
+header (the standard library and pandas only).
+
+:func:`sniff_csv` reads the first few KiB of a file and returns the keyword arguments
+``pandas.read_csv`` needs for it, or raises a :class:`~tsrnn.DataError` naming what cannot be
+read and how to fix it (UTF-16 text, binary files, two columns of one name).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from .._validation import DataError
+
+__all__ = ["csv_columns", "delimiter_name", "sniff_csv", "thousands_columns"]
+
+_HEAD_BYTES = 64 * 1024
+_DELIMITERS = (",", ";", "\t", "|")
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
+_DECIMAL_COMMA = re.compile(r"(?:^|;)\s*\"?-?\d[\d.]*,\d+\"?\s*(?:;|$)")
+
+
+def _head_bytes(path: Path) -> tuple[bytes, str | None]:
+    """The first bytes of the file as text bytes (decompressed), and the compression."""
+    with path.open("rb") as fh:
+        raw = fh.read(_HEAD_BYTES)
+    if not raw.startswith(b"\x1f\x8b"):
+        return raw, None
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(_HEAD_BYTES), "gzip"
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"file '{path}' is a damaged gzip file ({exc}); compress it again or "
+                        "give the plain CSV") from None
+
+
+def _check_text(path: Path, head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\0\0"
+                                                        and head[0:3:2] != b"\0\0"):
+        raise DataError(f"file '{path}' is UTF-16 text; save it as UTF-8 (e.g. 'CSV UTF-8' in "
+                        "Excel) and try again")
+    if b"\x00" in head:
+        kind = "an Excel workbook" if head.startswith(b"PK\x03\x04") else "binary"
+        raise DataError(f"file '{path}' is {kind}, not a CSV text file; export it as CSV first")
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a multi-byte character cut at the end
+            raise DataError(f"file '{path}' is not UTF-8 text (byte {exc.start}); save it as a "
+                            "UTF-8 CSV") from None
+        return head[: exc.start].decode("utf-8-sig")
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The candidate that splits the header and the first rows into the same number (>1) of
+    fields; the comma when it does, else the one giving the most fields."""
+    scores = {}
+    for sep in _DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines]
+        if counts and counts[0] > 1 and all(c == counts[0] for c in counts):
+            scores[sep] = counts[0]
+    if not scores or "," in scores and scores[","] >= max(scores.values()):
+        return ","
+    return max(scores, key=scores.get)
+
+
+def sniff_csv(path) -> dict:
+    """``pandas.read_csv`` keyword arguments for ``path`` (compression, skiprows of leading
+    ``#`` comment lines, sep, decimal, thousands); DataError for what cannot be read."""
+    path = Path(path)
+    head, compression = _head_bytes(path)
+    text = _check_text(path, head)
+    lines = text.splitlines()
+    if len(head) == _HEAD_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    skip = 0
+    while skip < len(lines) and (lines[skip].lstrip().startswith("#") or not lines[skip].strip()):
+        skip += 1
+    body = [line for line in lines[skip:] if line.strip()][:20]
+    if not body:
+        return {"compression": compression, "skiprows": skip}
+    sep = _delimiter(body)
+    kwargs = {"compression": compression, "skiprows": skip or None, "sep": sep}
+    if sep == ";" and any(_DECIMAL_COMMA.search(line) for line in body[1:]):
+        kwargs["decimal"] = ","
+    header = next(csv.reader([body[0]], delimiter=sep))
+    repeated = [name for name, n in Counter(h.strip() for h in header).items() if n > 1 and name]
+    if repeated:
+        raise DataError(f"file '{path}' has two columns named {repeated[0]!r}; rename or drop "
+                        "one of them")
+    return kwargs
+
+
+def csv_columns(path) -> list:
+    """The column names in the header of a CSV file (as :func:`sniff_csv` finds it)."""
+    path = Path(path)
+    kwargs = sniff_csv(path)
+    lines = [line for line in _check_text(path, _head_bytes(path)[0]).splitlines()
+             [kwargs.get("skiprows") or 0:] if line.strip()]
+    if not lines:
+        return []
+    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=kwargs["sep"]))]
+
+
+def delimiter_name(sep: str) -> str:
+    """``";"`` -> ``"semicolon"`` (for messages)."""
+    return _NAMES.get(sep, repr(sep))
+
+
+def thousands_columns(frame, decimal: str = ".") -> list:
+    """Text columns whose values are all numbers, some with thousands separators
+    (``"1,234.5"``; with ``decimal=","``: ``"1.234,5"``)."""
+    sep = "," if decimal == "." else "."
+    grouped = re.compile(rf"^-?\d{{1,3}}(\{sep}\d{{3}})+(\{decimal}\d+)?$")
+    plain = re.compile(rf"^-?\d+(\{decimal}\d+)?$")
+    out = []
+    for col in frame.columns:
+        values = frame[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        sample = [v.strip() for v in values.dropna().astype(str).head(200)]
+        if sample and any(grouped.match(v) for v in sample) and all(
+                grouped.match(v) or plain.match(v) for v in sample):
+            out.append(col)
+    return out
