@@ -261,17 +261,19 @@ def _finish(model, panel, model_dir, seconds) -> None:
         say(note)
     validation = getattr(model, "validation_", None)
     if validation:
-        say(f"Validation: the last {validation['rows']} rows of {validation['series']} series, "
-            "forecast by a copy of the model trained without them"
+        say(f"Validation: the last {validation['rows']} rows of {validation['series']} series "
+            f"({validation.get('origins', 1)} forecast(s) of {model.config_['horizon']} steps "
+            "each), by a copy of the model trained without them"
             + (f" ({validation['left_out']} series too short to score)"
                if validation["left_out"] else ""))
         echo_table(_scores(validation).round(4))
         if lost(validation):
             ours, theirs = validation["model"], validation["seasonal_naive"]
+            more = ("--set n_models=5, " if model.config_["n_models"] < 5 else "")
             click.echo(f"Warning: the model lost to seasonal naive on validation (sMAPE "
                        f"{ours['smape']:.2f} vs {theirs['smape']:.2f}, MASE "
                        f"{fmt_score(ours['mase'])} vs {fmt_score(theirs['mase'])}); try "
-                       "--set n_models=5, more history, or --set fallback=seasonal_naive",
+                       f"{more}more history, or --set fallback=seasonal_naive",
                        err=True)
     elif model.distributed:
         say("Validation: not scored in a data-parallel fit (run tsrnn backtest on held-out "

@@ -1,11 +1,12 @@
 """The safety net: how well the model did on rows it never saw, beside seasonal naive.
 
 :func:`validate` fits a copy of the configured model (one network) on every series without its
-last ``horizon`` rows, forecasts those rows from that end in one batched pass (the backtest's
-path, so future covariates come from the data) and scores it beside seasonal naive from the
-same history. The result is the forecaster's ``validation_``; the CLI prints it, and warns in
-one line when the model lost. Series shorter than ``horizon`` + one season (or two rows) are
-left out of the score and counted.
+last ``k * horizon`` rows (``k`` from :func:`origins_for`: 1 for short series, up to 7 for long
+ones), forecasts those rows from ``k`` origins, one horizon apart, in one batched pass (the
+backtest's path, so future covariates come from the data and each origin sees the actual rows
+before it) and scores it beside seasonal naive from the same histories. The result is the
+forecaster's ``validation_``; the CLI prints it, and warns in one line when the model lost.
+Series shorter than the held-out rows + one season (or two rows) are left out of the score and counted.
 
 With ``fallback="seasonal_naive"`` the series where seasonal naive had the lower MAE are listed
 in ``fallback_``, and :func:`fall_back` forecasts them with seasonal naive (quantiles keep the
@@ -25,7 +26,9 @@ from ..data.padding import pad_front
 from ..metrics import seasonal_naive_forecast
 from .quantiles import Outputs
 
-__all__ = ["fall_back", "lost", "validate"]
+__all__ = ["MAX_ORIGINS", "fall_back", "lost", "origins_for", "validate"]
+
+MAX_ORIGINS = 7  # forecasts per series in the validation, at most
 
 
 def _head(panel: Panel, keep: np.ndarray, drop: int) -> Panel:
@@ -70,29 +73,44 @@ def validate(model, panel: Panel, fit: Callable) -> tuple[dict | None, list]:
     ``fit(config, panel)`` returns a fitted copy."""
     c = model.config_
     h, m = int(c["horizon"]), int(c["season"] or 1)
-    keep = np.flatnonzero(panel.lengths >= h + max(m, 2))
+    k = origins_for(panel.lengths, h)
+    held = k * h
+    keep = np.flatnonzero(panel.lengths >= held + max(m, 2))
     if not len(keep):
         return None, []
     try:
-        probe = fit(dict(c), _head(panel, keep, h))
-    except DataError:  # too short to learn from without the last horizon rows
+        probe = fit(dict(c), _head(panel, keep, held))
+    except DataError:  # too short to learn from without the held-out rows
         return None, []
-    full = pad_front(_head(panel, keep, 0), probe._min_history() + h, m)
-    origins = [[int(full.pads[j] + panel.lengths[i] - h)] for j, i in enumerate(keep)]
-    values = probe._forecast_origins(full.panel, origins, h)
-    pred = Outputs(probe.quantiles_).point(values)
-    actual = np.stack([panel.target[panel.series(i)][-h:] for i in keep])
-    history = [panel.target[panel.series(i)][:-h].astype(np.float64) for i in keep]
+    full = pad_front(_head(panel, keep, 0), probe._min_history() + held, m)
+    starts = [int(panel.lengths[i] - held) + h * np.arange(k) for i in keep]  # real rows
+    origins = [list(full.pads[j] + s) for j, s in enumerate(starts)]
+    pred = Outputs(probe.quantiles_).point(probe._forecast_origins(full.panel, origins, h))
+    target = [panel.target[panel.series(i)].astype(np.float64) for i in keep]
+    actual = np.stack([y[o: o + h] for y, s in zip(target, starts) for o in s])
+    history = [y[:o] for y, s in zip(target, starts) for o in s]
     naive = np.stack([_naive(x, h, m) for x in history])
-    ours, theirs = _scores(actual, pred, history, m), _scores(actual, naive, history, m)
+    scale_from = [y[: len(y) - held] for y in target for _ in range(k)]
+    ours = [a.reshape(len(keep), k).mean(axis=1)
+            for a in _scores(actual, pred, scale_from, m)]
+    theirs = [a.reshape(len(keep), k).mean(axis=1)
+              for a in _scores(actual, naive, scale_from, m)]
     result = {
-        "rows": h, "m": m, "series": len(keep), "left_out": int(panel.n_series - len(keep)),
+        "rows": held, "origins": k, "m": m, "series": len(keep),
+        "left_out": int(panel.n_series - len(keep)),
         "model": {"smape": float(np.mean(ours[0])), "mase": _mean(ours[1])},
         "seasonal_naive": {"smape": float(np.mean(theirs[0])), "mase": _mean(theirs[1])},
         "series_won": int((ours[2] <= theirs[2]).sum()),
     }
     lost = [panel.ids[i] for i, a, b in zip(keep, ours[2], theirs[2]) if a > b]
     return result, (lost if c["fallback"] == "seasonal_naive" else [])
+
+
+def origins_for(lengths: np.ndarray, horizon: int) -> int:
+    """Forecasts per series in the validation: as many horizons as fit in a tenth of the
+    median series (at least one, at most ``MAX_ORIGINS``), so long series are judged on
+    more than one window while short ones lose only one horizon."""
+    return int(np.clip(0.1 * np.median(lengths) // horizon, 1, MAX_ORIGINS))
 
 
 def lost(validation: dict | None) -> bool:
