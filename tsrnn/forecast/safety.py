@@ -6,7 +6,8 @@ ones), forecasts those rows from ``k`` origins, one horizon apart, in one batche
 backtest's path, so future covariates come from the data and each origin sees the actual rows
 before it) and scores it beside seasonal naive from the same histories. The result is the
 forecaster's ``validation_``; the CLI prints it, and warns in one line when the model lost.
-Series shorter than the held-out rows + one season (or two rows) are left out of the score and counted.
+Series shorter than the held-out rows + one season (or two rows) are left out of the score
+and counted.
 
 With ``fallback="seasonal_naive"`` the series where seasonal naive had the lower MAE are listed
 in ``fallback_``, and :func:`fall_back` forecasts them with seasonal naive (quantiles keep the
