@@ -25,13 +25,12 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 # The main job on bundled real data: monthly median house prices of 20 Texas cities
-# (ggplot2's txhousing), 24 months in -> 12 months out, one global LSTM.
+# (ggplot2's txhousing), a year ahead, one global LSTM with every setting at its "auto" default.
 DEMO := demo-out
 demo: $(VENV)/.installed
 	@mkdir -p $(DEMO)
 	$(VENV)/bin/tsrnn datasets export house_prices $(DEMO)/house_prices.csv
-	$(VENV)/bin/tsrnn fit $(DEMO)/house_prices.csv --id-col city --target median \
-		--lookback 24 --horizon 12 --epochs 30 --set window_norm=last -o $(DEMO)/model
+	$(VENV)/bin/tsrnn fit $(DEMO)/house_prices.csv --id-col city --target median -o $(DEMO)/model
 	$(VENV)/bin/tsrnn forecast $(DEMO)/model -o $(DEMO)/forecast.csv --plot $(DEMO)/forecast.png
 	@echo ""
 	@echo "Forecasts: $(DEMO)/forecast.csv"

@@ -96,7 +96,7 @@ def run_tsrnn(name, ids, fit, seed, overrides):
     return wide.to_numpy(np.float64), fit_s, predict_s, model
 
 
-def run_statsforecast(name, ids, fit):
+def run_statsforecast(name, ids, fit, n_jobs):
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
 
@@ -106,7 +106,7 @@ def run_statsforecast(name, ids, fit):
     for label, model in (("statsforecast SeasonalNaive", SeasonalNaive(season_length=m)),
                          ("statsforecast AutoETS", AutoETS(season_length=m)),
                          ("statsforecast AutoTheta", AutoTheta(season_length=m))):
-        sf = StatsForecast(models=[model], freq=freq, n_jobs=2)
+        sf = StatsForecast(models=[model], freq=freq, n_jobs=n_jobs)
         tic = time.perf_counter()
         fc = sf.forecast(df=frame, h=h)
         seconds = time.perf_counter() - tic
@@ -143,7 +143,7 @@ def main(argv=None) -> int:
         naive = np.stack([seasonal_naive_forecast(s, h, m) for s in fit])
         rows.append(("seasonal naive (tsrnn.metrics)", *scores(actual, naive, fit, m), 0.0, 0.0))
         if args.peers:
-            for label, (p, seconds) in run_statsforecast(name, ids, fit).items():
+            for label, (p, seconds) in run_statsforecast(name, ids, fit, args.threads).items():
                 rows.append((label, *scores(actual, p, fit, m), seconds, float("nan")))
         print(f"\n## {stem} ({name}), {len(ids)} series, h={h}, m={m}, split={args.split}")
         print("| model | sMAPE | MASE | fit s | predict s |\n|---|---:|---:|---:|---:|")

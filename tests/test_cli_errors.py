@@ -168,7 +168,7 @@ def test_ctrl_c_during_fit_leaves_no_model(tmp_path):
     seen = []
     for line in proc.stderr:  # wait until the fit has started (a loaded machine starts slowly)
         seen.append(line)
-        if line.startswith("lookback "):
+        if line.startswith("Series: "):  # printed just before the fit starts
             break
     time.sleep(2)  # into training
     proc.send_signal(signal.SIGINT)

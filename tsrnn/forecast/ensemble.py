@@ -12,10 +12,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOOKBACK_STEPS", "median_of", "member_configs"]
+from .._validation import ConfigError
+
+__all__ = ["LOOKBACK_STEPS", "median_of", "member_configs", "one_network"]
 
 #: The lookbacks of the members, in seasons (or steps) added to the resolved one, in turn.
 LOOKBACK_STEPS = (0, 1, -1, 2)
+
+
+def one_network(config: dict, given, checkpointed: bool) -> None:
+    """A checkpointed (or resumed) fit and a data-parallel one train one network: there
+    ``n_models="auto"`` resolves to 1, and a number above 1 that was given is a ConfigError."""
+    if not (checkpointed or config["distributed"]):
+        return
+    if given == "auto":
+        config["n_models"] = 1
+    elif int(config["n_models"]) > 1:
+        what = "checkpoint=/resume" if checkpointed else "distributed=True"
+        raise ConfigError(f"{what} trains one network, so it takes no ensemble (got "
+                          f"n_models={given}); use n_models=1")
 
 
 def member_configs(config: dict, auto_lookback: bool = False) -> list[dict]:

@@ -30,7 +30,7 @@ from .auto import resolve
 from .backtest import backtest
 from .channels import Channels
 from .distributed import agree, is_writer
-from .ensemble import median_of, member_configs
+from .ensemble import median_of, member_configs, one_network
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
 from .quantiles import Outputs
 from .reading import read_training
@@ -193,6 +193,7 @@ class RNNForecaster(BaseEstimator):
             self.__dict__.pop(attr, None)
         ctx, panel = read_training(self.get_params(), data)
         self.config_ = agree(resolve(self.get_params(), panel))  # ranks agree in a DDP fit
+        one_network(self.config_, self.n_models, checkpoint is not None or resume is not None)
         check_params(self.config_)
         configs = member_configs(self.config_, auto_lookback=self.lookback == "auto")
         if len(configs) == 1:

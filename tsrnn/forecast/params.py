@@ -158,7 +158,8 @@ PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
         Networks trained and combined by the median of their forecasts (points and each
         quantile level). Members differ in their seed (``random_state + i``) and, with
         ``lookback="auto"``, in their lookback (one season more or less, in turn). "auto": 5,
-        or 3 when the network is the wider one (``hidden_size`` 128 from 200,000 windows).
+        or 3 when the network is the wider one (``hidden_size`` 128 from 200,000 windows); 1
+        with checkpoints, ``resume`` or ``distributed=True``, which train one network.
     validate : bool, default=True
         After fitting, fit a copy of the model (one network) without the last ``horizon``
         rows of every series and score it there beside seasonal naive (``validation_``: sMAPE
@@ -235,6 +236,7 @@ def check_given(p: Mapping) -> None:
                           ("fallback", (None, "seasonal_naive"))):
         if not is_auto(p[name]):
             check_choice(name, p[name], choices)
+    _check_combinations(p)
     if p["fallback"] is not None and not p["validate"]:
         raise ConfigError("fallback='seasonal_naive' chooses by the validation scores; keep "
                           "validate=True, or use fallback=None")
@@ -260,6 +262,11 @@ def check_params(p: Mapping) -> None:
         _check_stateful(p)
     _check_error_scale(p)
     _check_quantiles(p)
+    _check_combinations(p)
+
+
+def _check_combinations(p: Mapping) -> None:
+    """The rules between parameters that never take "auto"."""
     if p["distributed"] and p["stateful"]:
         raise ConfigError("distributed=True splits windows over processes, which stateful "
                           "streams cannot be yet; use stateful=False, or train in one process")
