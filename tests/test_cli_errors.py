@@ -57,8 +57,9 @@ def bad_files(d):
         "unparseable dates": (["fit", d / "bad_dates.csv", "--time-col", "time"], 1,
                               r"yesterday-ish"),
         "irregular frequency": (["fit", d / "irregular.csv"], 1, r"not regular at frequency 'h'"),
-        "too short": (["fit", d / "short.csv", "--lookback", "24", "--horizon", "6"], 1,
-                      r"has 20 rows; lookback 24 \+ horizon 6"),
+        # shorter than the lookback is padded and fits; shorter than the horizon cannot
+        "too short": (["fit", d / "short.csv", "--lookback", "24", "--horizon", "24"], 1,
+                      r"no series has the 24 rows of one target"),
         "lookback <= 0": (["fit", good, "--lookback", "0"], 2, r"--lookback"),
         "unknown cell": (["fit", good, "--cell", "tcn"], 2, r"--cell"),
         "unknown --set key": (["fit", good, "--set", "colour=red"], 2, r"unknown --set key"),

@@ -21,14 +21,16 @@ LOOKBACK_STEPS = (0, 1, -1, 2)
 
 
 def one_network(config: dict, given, checkpointed: bool) -> None:
-    """A checkpointed (or resumed) fit and a data-parallel one train one network: there
-    ``n_models="auto"`` resolves to 1, and a number above 1 that was given is a ConfigError."""
-    if not (checkpointed or config["distributed"]):
+    """A checkpointed (or resumed) fit, a data-parallel one and a stateful model (one carried
+    state) train one network: there ``n_models="auto"`` resolves to 1, and a number above 1
+    that was given is a ConfigError."""
+    if not (checkpointed or config["distributed"] or config["stateful"]):
         return
     if given == "auto":
         config["n_models"] = 1
     elif int(config["n_models"]) > 1:
-        what = "checkpoint=/resume" if checkpointed else "distributed=True"
+        what = ("checkpoint=/resume" if checkpointed else
+                "distributed=True" if config["distributed"] else "stateful=True")
         raise ConfigError(f"{what} trains one network, so it takes no ensemble (got "
                           f"n_models={given}); use n_models=1")
 

@@ -11,10 +11,8 @@ The public template of a forecaster, composed of small parts it owns and delegat
 - :func:`~tsrnn.forecast.training.fit_network` (early stopping, checkpoints, DDP),
   :func:`~tsrnn.forecast.backtest.backtest` and :mod:`tsrnn.forecast.serialize`.
 
-Data flow of ``fit``: ``to_panel`` (roles, frequency) -> ``Channels.fit`` (scaler fitted on the
-training rows only) -> the runner's training data -> ``fit_network``. ``predict`` encodes the
-last ``lookback`` rows of every series in one batched pass (rolled forward in blocks when asked
-for more steps than the network emits) and maps the result back to the data's scale.
+``fit``: read -> resolve the "auto" parameters (``config_``) -> train each member -> the
+safety net. ``predict``: each member's batched forecast, their median (ARCHITECTURE.md).
 """
 
 from __future__ import annotations

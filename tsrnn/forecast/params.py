@@ -159,7 +159,8 @@ PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
         quantile level). Members differ in their seed (``random_state + i``) and, with
         ``lookback="auto"``, in their lookback (one season more or less, in turn). "auto": 5,
         or 3 when the network is the wider one (``hidden_size`` 128 from 200,000 windows); 1
-        with checkpoints, ``resume`` or ``distributed=True``, which train one network.
+        with checkpoints, ``resume``, ``distributed=True`` or ``stateful=True``, which train
+        one network.
     validate : bool, default=True
         After fitting, fit a copy of the model (one network) without the last ``horizon``
         rows of every series and score it there beside seasonal naive (``validation_``: sMAPE
