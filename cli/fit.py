@@ -148,6 +148,9 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("--layers", type=_POSITIVE, default=1, show_default=True)
 @click.option("--epochs", type=_POSITIVE, help="Passes over the data (default: a budget of "
               "optimiser steps scaled to the data).")
+@click.option("--models", "n_models", type=_POSITIVE, help="Ensemble members, combined by "
+              "their median (default: 5, or 3 of a wider network; one network with "
+              "--checkpoint-every, --nproc or --stateful).")
 @click.option("--stateful", is_flag=True, help="Carry the hidden state across windows "
               "(truncated BPTT over contiguous streams; see --set bptt=N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
@@ -171,8 +174,8 @@ def _scores(validation: dict) -> pd.DataFrame:
               "nccl on GPUs), each on its share of the series (needs --id-col).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-        lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, freq,
-        dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc,
+        lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+        fill, freq, dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc,
         quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
@@ -206,16 +209,16 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-             lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
-             (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every, resume_dir,
+             lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+             fill, (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every, resume_dir,
              quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 
 
 def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-         lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, times,
-         overrides, quantiles, checkpoint_every, resume_dir, quiet):
+         lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+         fill, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
@@ -232,7 +235,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
-    given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs)
+    given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs, n_models=n_models)
     params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
                   random_state=seed, verbose=not quiet and is_writer(), freq=freq, **roles,
                   **{k: v for k, v in given.items() if v is not None})
@@ -269,7 +272,7 @@ def _finish(model, panel, model_dir, seconds) -> None:
         echo_table(_scores(validation).round(4))
         if lost(validation):
             ours, theirs = validation["model"], validation["seasonal_naive"]
-            more = ("--set n_models=5, " if model.config_["n_models"] < 5 else "")
+            more = ("--models 5, " if model.config_["n_models"] < 5 else "")
             click.echo(f"Warning: the model lost to seasonal naive on validation (sMAPE "
                        f"{ours['smape']:.2f} vs {theirs['smape']:.2f}, MASE "
                        f"{fmt_score(ours['mase'])} vs {fmt_score(theirs['mase'])}); try "

@@ -33,13 +33,21 @@ import numpy as np
 from ..data import Panel
 from ..data.timeindex import as_offset
 
-__all__ = ["AUTO", "AUTO_PARAMS", "describe", "is_auto", "resolve", "season_of"]
+__all__ = ["AUTO", "AUTO_PARAMS", "BEFORE_AUTO", "describe", "is_auto", "resolve", "season_of",
+           "settle"]
 
 AUTO = "auto"
 #: The parameters that take ``"auto"`` (their default).
 AUTO_PARAMS = ("lookback", "season", "patch", "window_norm", "target_transform",
                "hidden_size", "head_hidden", "lr", "lr_schedule", "batch_size", "epochs",
                "max_steps", "early_stopping", "n_models")
+
+#: Their defaults before they were ``"auto"``: a model file of that time (no ``resolved``
+#: entry) was fitted with these values wherever its parameters do not say otherwise.
+BEFORE_AUTO = dict(lookback=24, season=None, patch=1, window_norm=None, target_transform=None,
+                   hidden_size=64, head_hidden=0, lr=1e-3, lr_schedule=None, batch_size=128,
+                   epochs=20, max_steps=None, early_stopping=False, n_models=1, validate=False,
+                   fallback=None)
 
 LOOKBACK_SEASONS = 7       # at most a week of hourly data, 7 years of monthly data
 STEPS = (600, 3000)        # the optimiser-step budget's floor and ceiling
@@ -56,6 +64,17 @@ _DAY_NS = 86_400 * 10**9
 
 def is_auto(value) -> bool:
     return isinstance(value, str) and value == AUTO
+
+
+def settle(params: Mapping, resolved: Mapping | None, saved: Mapping | None = None) -> dict:
+    """The configuration of a fitted model from its parameters and its ``resolved`` ones (as
+    saved, e.g. by a checkpoint): every value given explicitly in ``params`` wins. ``resolved``
+    None: a model from before ``"auto"``, whose ``saved`` parameters are its configuration and
+    whose missing ones had their old defaults (:data:`BEFORE_AUTO`)."""
+    if resolved is None:
+        return {**params, **{k: v for k, v in BEFORE_AUTO.items() if k not in (saved or {})}}
+    given = {k: v for k, v in params.items() if not (k in AUTO_PARAMS and is_auto(v))}
+    return {**resolved, **given}
 
 
 def season_of(freq: str | None) -> int | None:

@@ -113,6 +113,10 @@ class ResumePoint:
     scaler: Any
     best_weights: dict[str, torch.Tensor] | None = None
     config: dict = field(default_factory=dict)
+    #: what the interrupted fit resolved its "auto" parameters to (None: a checkpoint from
+    #: before "auto"); the resumed fit trains the same configuration
+    resolved: dict | None = None
+    params: dict = field(default_factory=dict)  # the parameters saved with the checkpoint
 
     def restore(self, cfg: NetConfig, scaler, device: torch.device):
         """``(network, optimizer, history)`` where the checkpoint stopped, once the data was
@@ -204,4 +208,5 @@ def _resume_point(tensors: dict, meta: dict, info: dict, est) -> ResumePoint:
         scaler=est.scaler_,
         best_weights={k[len("best."):]: v for k, v in tensors.items()
                       if k.startswith("best.")} or None,
-        config=dict(meta["config"]))
+        config=dict(meta["config"]), resolved=meta.get("resolved"),
+        params=dict(meta["params"]))

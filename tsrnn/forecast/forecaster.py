@@ -24,7 +24,7 @@ from .._paramdocs import documented
 from .._validation import ConfigError, check_fitted, check_positive_int
 from ..data import future_frame
 from ..estimators.base import getstate, setstate
-from .auto import resolve
+from .auto import resolve, settle
 from .backtest import backtest
 from .channels import Channels
 from .distributed import agree, is_writer
@@ -190,7 +190,10 @@ class RNNForecaster(BaseEstimator):
         for attr in FITTED:
             self.__dict__.pop(attr, None)
         ctx, panel = read_training(self.get_params(), data)
-        self.config_ = agree(resolve(self.get_params(), panel))  # ranks agree in a DDP fit
+        if resume is None:
+            self.config_ = agree(resolve(self.get_params(), panel))  # ranks agree in a DDP fit
+        else:  # the configuration of the interrupted fit, whatever the data would say now
+            self.config_ = settle(self.get_params(), resume.resolved, resume.params)
         one_network(self.config_, self.n_models, checkpoint is not None or resume is not None)
         check_params(self.config_)
         configs = member_configs(self.config_, auto_lookback=self.lookback == "auto")
@@ -229,8 +232,8 @@ class RNNForecaster(BaseEstimator):
         if self.config_["stateful"]:
             self.state_ = done.state
 
-    def _save_checkpoint(self, path, history, extra_tensors, extra) -> None:
-        self.history_, self.n_epochs_ = list(history), len(history)
+    def _save_checkpoint(self, network, path, history, extra_tensors, extra) -> None:
+        self.network_, self.history_, self.n_epochs_ = network, list(history), len(history)
         save(self, path, extra_tensors=extra_tensors, extra=extra)
 
     def _restore(self, fitted: Fitted) -> None:

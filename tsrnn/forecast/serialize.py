@@ -31,7 +31,7 @@ from ..nn import (
     state_from_tensors,
     state_tensors,
 )
-from .auto import AUTO_PARAMS, is_auto
+from .auto import settle
 from .channels import Channels
 from .params import check_params
 
@@ -187,10 +187,7 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
     if device is not None:
         params["device"] = device
     est = cls(**params)  # a parameter newer than the file takes its default
-    given = {k: v for k, v in est.get_params().items() if not (k in AUTO_PARAMS and is_auto(v))}
-    # a model saved before "auto" parameters: its parameters are its configuration
-    resolved = meta.get("resolved") or {"n_models": 1, "validate": False, "fallback": None}
-    config = {**resolved, **given}  # what the file says was given explicitly wins
+    config = settle(est.get_params(), meta.get("resolved"), meta["params"])
     if device is not None:
         config["device"] = device
     target = resolve_device(config["device"])

@@ -38,7 +38,8 @@ def train_forecaster(c: dict, channels, runner, panel: Panel, ctx, checkpoint, r
                      save: Callable, optimizer=None, history=None) -> Trained:
     """Fit ``channels`` on the training rows of ``panel`` (padded at the front where a series
     is short and the runner reads windows), build (or resume) the network of the configuration ``c``
-    and train it; ``history`` is the epochs so far of a resumed fit."""
+    and train it; ``history`` is the epochs so far of a resumed fit. A checkpoint is written by
+    ``save(network, path, history, extra_tensors, extra)``."""
     val_rows = c["validation"] or (c["horizon"] if c["early_stopping"] else 0)
     steps = block_steps(c)
     if val_rows and (panel.lengths <= val_rows).any():
@@ -66,7 +67,8 @@ def train_forecaster(c: dict, channels, runner, panel: Panel, ctx, checkpoint, r
                           seed, quantiles=levels)
     state = fit_network(network, train_data, val, config,
                         patience=c["patience"] if c["early_stopping"] else None,
-                        optimizer=optimizer, history=history, save=save, checkpoint=checkpoint,
+                        optimizer=optimizer, history=history,
+                        save=lambda *args: save(network, *args), checkpoint=checkpoint,
                         resume=resume, parallel=parallel, epochs_total=c["epochs"])
     carried = runner.warm(network, panel, values)[1] if c["stateful"] else None
     return Trained(network, state, carried)
