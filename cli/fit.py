@@ -175,8 +175,8 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
         lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
-        fill, freq, dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc,
-        quiet):
+        fill, freq, dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir,
+        nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The last HORIZON rows of every series are held out: the model never trains on them, and
@@ -210,8 +210,8 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
-             fill, (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every, resume_dir,
-             quiet)
+             fill, (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
+             resume_dir, quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 

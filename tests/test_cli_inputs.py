@@ -194,7 +194,7 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(d):
     hourly_frame().to_csv(d / "p.csv", index=False)
     args = [a for a in FIT_FAST if a not in ("-q",)]
     args[args.index("--epochs") + 1] = "4"
-    one = ["--set", "n_models=1", "--set", "validate=false"]  # one network, one bar
+    one = ["--models", "1", "--set", "validate=false"]  # one network, one bar
     result = ok(run_tsrnn("fit", d / "p.csv", *args, *one, "-o", d / "p"))
     bars = [line for line in result.stderr.replace("\r", "\n").splitlines()
             if line.startswith("fit:")]

@@ -26,6 +26,7 @@ from .._validation import ConfigError, DataError, ModelFileError, check_positive
 from ..estimators.base import build_network
 from ..io import load_model
 from ..nn import Checkpoint, EarlyStopping, FitState, NetConfig, Resume, make_optimizer
+from .auto import settle
 from .distributed import launched
 from .serialize import from_files
 
@@ -117,6 +118,11 @@ class ResumePoint:
     #: before "auto"); the resumed fit trains the same configuration
     resolved: dict | None = None
     params: dict = field(default_factory=dict)  # the parameters saved with the checkpoint
+
+    def configuration(self, params: dict) -> dict:
+        """The interrupted fit's configuration (``config_``), whatever the data would resolve
+        its "auto" parameters to now; ``params`` given explicitly win (e.g. ``distributed``)."""
+        return settle(params, self.resolved, self.params)
 
     def restore(self, cfg: NetConfig, scaler, device: torch.device):
         """``(network, optimizer, history)`` where the checkpoint stopped, once the data was

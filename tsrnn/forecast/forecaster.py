@@ -24,7 +24,7 @@ from .._paramdocs import documented
 from .._validation import ConfigError, check_fitted, check_positive_int
 from ..data import future_frame
 from ..estimators.base import getstate, setstate
-from .auto import resolve, settle
+from .auto import resolve
 from .backtest import backtest
 from .channels import Channels
 from .distributed import agree, is_writer
@@ -190,10 +190,8 @@ class RNNForecaster(BaseEstimator):
         for attr in FITTED:
             self.__dict__.pop(attr, None)
         ctx, panel = read_training(self.get_params(), data)
-        if resume is None:
-            self.config_ = agree(resolve(self.get_params(), panel))  # ranks agree in a DDP fit
-        else:  # the configuration of the interrupted fit, whatever the data would say now
-            self.config_ = settle(self.get_params(), resume.resolved, resume.params)
+        self.config_ = (agree(resolve(self.get_params(), panel)) if resume is None  # DDP: agree
+                        else resume.configuration(self.get_params()))
         one_network(self.config_, self.n_models, checkpoint is not None or resume is not None)
         check_params(self.config_)
         configs = member_configs(self.config_, auto_lookback=self.lookback == "auto")
@@ -382,11 +380,9 @@ class RNNForecaster(BaseEstimator):
                                               origins, horizon) for m in members])
 
     def update(self, new_rows):
-        """Advance the carried state over newly observed rows, without refitting.
-
-        ``new_rows`` has the fitted roles and continues the series seen in ``fit`` (its first
-        timestamp must follow their last one). ``predict()`` then forecasts from the new end.
-        """
+        """Advance the carried state over newly observed rows, without refitting: ``new_rows``
+        has the fitted roles and continues the series seen in ``fit`` (its first timestamp must
+        follow their last one); ``predict()`` then forecasts from the new end."""
         self._check_fitted()
         if not self.config_["stateful"]:
             raise ConfigError("update() needs a stateful forecaster (stateful=True); refit, or "
