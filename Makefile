@@ -19,10 +19,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# The suite runs in two worker processes (pytest-xdist), one torch thread each.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS)
 
 # The main job on bundled real data: monthly median house prices of 20 Texas cities
 # (ggplot2's txhousing), a year ahead, one global LSTM with every setting at its "auto" default.

@@ -117,8 +117,9 @@ def _short_note(model, panel) -> str | None:
 def _scores(validation: dict) -> pd.DataFrame:
     """The safety net's scores: a copy of the model trained without the last horizon rows
     of every series, beside seasonal naive on those rows."""
-    m = validation["m"]
-    rows = {"tsrnn": validation["model"],
+    m, method = validation["m"], validation.get("combine")
+    rows = {f"tsrnn (mean with {method})" if method else "tsrnn": validation["model"],
+            **({"tsrnn network alone": validation["network"]} if method else {}),
             f"seasonal naive (m={m})": validation["seasonal_naive"]}
     return pd.DataFrame({k: {"sMAPE": v["smape"], "MASE": v["mase"]} for k, v in
                          rows.items()}).T

@@ -55,6 +55,11 @@ def info(model_dir):
                      f"{fmt_score(theirs['mase'])}"
                      + (f"; {len(model.fallback_)} series fall back to seasonal naive"
                         if model.fallback_ else ""))
+        if validation.get("combine"):
+            alone = validation["network"]
+            lines.append(f"combined:       the mean of the network and {validation['combine']} "
+                         f"(the network alone: sMAPE {alone['smape']:.3f}, MASE "
+                         f"{fmt_score(alone['mase'])})")
     if history:
         last = history[-1]
         val = f", validation loss {last['val_loss']:.4g}" if "val_loss" in last else ""

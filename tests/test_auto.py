@@ -178,3 +178,56 @@ def test_cli_default_horizon_is_one_season(tmp_path, freq, horizon):
 
     panel = tsrnn.data.to_panel(_series(50, freq))
     assert _horizon(panel) == horizon
+
+
+def _trending_months(n_series=6, n=96, seed=0):
+    """Monthly series with a trend under a multiplicative season: Theta's home ground."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    parts = []
+    for i in range(n_series):
+        y = (50 + 5 * i + (0.8 + 0.1 * i) * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+        y = y + rng.normal(0, 1.0, n)
+        parts.append(pd.DataFrame({"id": f"s{i}", "time": pd.date_range("2010-01-01", periods=n,
+                                                                           freq="MS"), "y": y}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_a_combination_chosen_on_validation_is_what_every_forecast_uses(tmp_path):
+    data = _trending_months()
+    roles = dict(time_col="time", id_col="id", horizon=12, n_models=1)
+    # a network on a tiny budget: the mean with Theta beats it on the validation rows
+    model = RNNForecaster(**roles, **{**QUICK, "max_steps": 20}).fit(data)
+    v = model.validation_
+    assert v["combine"] == "theta" and v["model"]["smape"] < v["network"]["smape"]
+    assert v["model"]["mase"] < v["network"]["mase"]
+    combined = model.predict()
+    model.validation_ = {**v, "combine": None}  # the network alone, for the expectation
+    alone = model.predict()
+    model.validation_ = v
+    for sid, rows in data.groupby("id"):
+        theta = tsrnn.metrics.theta_forecast(rows.y.to_numpy(), 12, 12)
+        np.testing.assert_allclose(combined.loc[combined.id == sid, "y"],
+                                   0.5 * alone.loc[alone.id == sid, "y"].to_numpy() + 0.5 * theta,
+                                   rtol=1e-5)
+    model.save(tmp_path / "m")
+    again = tsrnn.load(tmp_path / "m")
+    pd.testing.assert_frame_equal(again.predict(), combined)
+    # a backtest origin forecasts what predict() does from the history before it
+    cut = data[data.time < "2017-01-01"]
+    bt = model.backtest(data, start=pd.Timestamp("2017-01-01"), stride=12)
+    own = model.predict(cut)
+    first = bt.forecasts[bt.forecasts.origin == bt.forecasts.origin.min()]
+    np.testing.assert_allclose(np.sort(first["forecast"].to_numpy()),
+                               np.sort(own["y"].to_numpy()), rtol=1e-5)
+    off = RNNForecaster(**roles, combine=None, **{**QUICK, "max_steps": 20}).fit(data)
+    assert off.validation_["combine"] is None and not hasattr(off, "recent_")
+
+
+def test_a_good_network_is_left_alone():
+    t = np.arange(24 * 7 * 6)  # a daily cycle whose amplitude follows the week: Theta's daily
+    y = 10 + np.sin(2 * np.pi * t / 24) * (1 + 0.8 * np.sin(2 * np.pi * t / 168))  # indices
+    data = pd.Series(y, index=pd.date_range("2024-01-01", periods=len(t), freq="h"))  # miss it
+    model = RNNForecaster(horizon=24, n_models=1, **{**QUICK, "max_steps": 300}).fit(data)
+    v = model.validation_
+    assert v["combine"] is None and "network" not in v

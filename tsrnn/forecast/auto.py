@@ -47,7 +47,7 @@ AUTO_PARAMS = ("lookback", "season", "patch", "window_norm", "target_transform",
 BEFORE_AUTO = dict(lookback=24, season=None, patch=1, window_norm=None, target_transform=None,
                    hidden_size=64, head_hidden=0, lr=1e-3, lr_schedule=None, batch_size=128,
                    epochs=20, max_steps=None, early_stopping=False, n_models=1, validate=False,
-                   fallback=None)
+                   fallback=None, combine=None)
 
 LOOKBACK_SEASONS = 7       # at most a week of hourly data, 7 years of monthly data
 STEPS = (600, 3000)        # the optimiser-step budget's floor and ceiling

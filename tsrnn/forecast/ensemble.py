@@ -44,7 +44,7 @@ def member_configs(config: dict, auto_lookback: bool = False) -> list[dict]:
     unit = config["season"] or 1
     out = []
     for i in range(n):
-        c = dict(config, n_models=1, validate=False, fallback=None)
+        c = dict(config, n_models=1, validate=False, fallback=None, combine=None)
         c["random_state"] = None if seed is None else int(seed) + i
         if auto_lookback:
             lookback = config["lookback"] + LOOKBACK_STEPS[i % len(LOOKBACK_STEPS)] * unit

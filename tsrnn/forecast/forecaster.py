@@ -27,6 +27,7 @@ from ..estimators.base import getstate, setstate
 from .auto import resolve
 from .backtest import backtest
 from .channels import Channels
+from .combine import mix, recent_rows
 from .distributed import agree, is_writer
 from .ensemble import median_of, member_configs, one_network
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
@@ -43,7 +44,7 @@ __all__ = ["RNNForecaster"]
 
 #: What ``fit`` sets (and a new ``fit`` forgets first).
 FITTED = ("network_", "optimizer_", "history_", "state_", "channels_", "config_", "members_",
-          "validation_", "fallback_")
+          "validation_", "fallback_", "recent_")
 
 
 def _fitted(name: str, doc: str) -> property:
@@ -54,7 +55,8 @@ def _fitted(name: str, doc: str) -> property:
 def _member(config: dict) -> RNNForecaster:
     """A forecaster with the resolved ``config`` as its parameters (one network, no
     validation): a member of an ensemble, or the copy that ``validate`` scores."""
-    return RNNForecaster(**{**config, "n_models": 1, "validate": False, "fallback": None})
+    return RNNForecaster(**{**config, "n_models": 1, "validate": False, "fallback": None,
+                            "combine": None})
 
 
 @register
@@ -77,7 +79,7 @@ class RNNForecaster(BaseEstimator):
                  freq=None, random_state=None, device="auto", verbose=False, max_steps="auto",
                  on_divergence="raise", lr_schedule="auto", target_transform="auto",
                  quantiles=None, error_scale=None, distributed=False, n_models="auto",
-                 validate=True, fallback=None):
+                 validate=True, fallback=None, combine="auto"):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -123,6 +125,7 @@ class RNNForecaster(BaseEstimator):
         self.n_models = n_models
         self.validate = validate
         self.fallback = fallback
+        self.combine = combine
 
     roles_ = _fitted("roles", "Column roles (target, covariates, time and id columns).")
     freq_ = _fitted("freq", "Frequency of the data (None: integer steps).")
@@ -206,6 +209,8 @@ class RNNForecaster(BaseEstimator):
         if self.config_["validate"] and ctx is None:
             self.validation_, self.fallback_ = validate(
                 self, panel, lambda c, p: _member(c)._fit_resolved(p, None, None, None))
+            if self._combination():  # the history its statistical forecast reads
+                self.recent_ = recent_rows(panel)
         return self
 
     def _fit_resolved(self, panel, ctx, checkpoint, resume):
@@ -244,6 +249,8 @@ class RNNForecaster(BaseEstimator):
             self.members_ = fitted.members
         if fitted.validation is not None:
             self.validation_, self.fallback_ = fitted.validation
+        if fitted.recent is not None:
+            self.recent_ = fitted.recent
         if self.config_["stateful"]:
             self.state_ = fitted.state
 
@@ -291,9 +298,16 @@ class RNNForecaster(BaseEstimator):
         panel = None if data is None else self.channels_.read(data)
         parts = [m._own_values(panel, horizon, future_covariates) for m in self._members()]
         ids, index, values = parts[0][0], parts[0][1], median_of([v for *_, v in parts])
+        if self._combination():
+            recent = list(self.recent_) if panel is None else self._history(panel)
+            values = mix(values, recent, self._combination(), c["season"] or 1)
         if getattr(self, "fallback_", None):
             values = fall_back(values, ids, self.fallback_, self._history(panel), c["season"])
         return ids, index, values
+
+    def _combination(self) -> str | None:
+        """The statistical method the forecasts are combined with (chosen on validation)."""
+        return (getattr(self, "validation_", None) or {}).get("combine")
 
     def _own_values(self, panel, horizon, future_covariates):
         """This network's forecasts after the end of ``panel`` (None: of the training data)."""
@@ -374,10 +388,14 @@ class RNNForecaster(BaseEstimator):
         of :mod:`tsrnn.forecast.backtest`): the median over an ensemble's members."""
         members = self._members()
         need = max(m.config_["lookback"] for m in members)  # members' lookbacks differ
-        panel, pads = self._runner().pad(panel, need, self.config_["season"] or 1)
+        m = self.config_["season"] or 1
+        before = [panel.target[panel.series(i)][:int(o)] for i, row in enumerate(origins)
+                  for o in row]  # the real history before each origin
+        panel, pads = self._runner().pad(panel, need, m)
         origins = [[int(o) + int(p) for o in row] for row, p in zip(origins, pads)]
-        return median_of([m._runner().origins(m.network_, m.channels_, m._outputs(), panel,
-                                              origins, horizon) for m in members])
+        values = median_of([u._runner().origins(u.network_, u.channels_, u._outputs(), panel,
+                                                origins, horizon) for u in members])
+        return mix(values, before, self._combination(), m)
 
     def update(self, new_rows):
         """Advance the carried state over newly observed rows, without refitting: ``new_rows``

@@ -16,6 +16,7 @@ from ..estimators.base import check_training_params
 from ..metrics.intervals import check_levels
 from ..nn import LOSSES
 from .auto import is_auto
+from .combine import COMBINE
 from .transforms import WINDOW_NORMS
 
 __all__ = [
@@ -170,6 +171,11 @@ PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
         "seasonal_naive": forecast with seasonal naive the series where it had the lower MAE
         in ``validation_`` (listed in ``fallback_``; needs ``validate=True``). None keeps the
         network for every series: one window of ``horizon`` rows per series is a noisy judge.
+    combine : {"auto", None}, default="auto"
+        "auto" (with ``validate=True``): on the validation rows, also score the mean of the
+        network's forecast and a statistical one (Theta, or naive), and forecast with the mean
+        where it beats the network alone on both sMAPE and MASE (``validation_["combine"]``
+        names it; :mod:`tsrnn.forecast.combine`). None: the network alone.
 """
 
 #: The Attributes section of the class docstring: what ``fit`` (or ``load``) sets.
@@ -186,6 +192,10 @@ ATTRIBUTES_DOC = """    Attributes
         (:mod:`tsrnn.forecast.safety`).
     fallback_ : list
         Ids of the series forecast by seasonal naive (``fallback="seasonal_naive"``).
+    recent_ : ndarray
+        With a combination chosen (``validation_["combine"]``): the last rows of every
+        series' target, ``(S, T, K)``, from which ``predict()`` computes the statistical
+        forecast.
     network_ : RNNNetwork
     channels_ : Channels
         Builds the input channels; holds the fitted facts below
@@ -234,7 +244,7 @@ def check_given(p: Mapping) -> None:
             check_positive_int(name, p[name])
     for name, choices in (("window_norm", WINDOW_NORMS), ("target_transform", TARGET_TRANSFORMS),
                           ("head", FORECAST_HEADS), ("scaler", SCALER_METHODS),
-                          ("fallback", (None, "seasonal_naive"))):
+                          ("fallback", (None, "seasonal_naive")), ("combine", COMBINE)):
         if not is_auto(p[name]):
             check_choice(name, p[name], choices)
     _check_combinations(p)
@@ -254,6 +264,7 @@ def check_params(p: Mapping) -> None:
     check_choice("target_transform", p["target_transform"], TARGET_TRANSFORMS)
     check_positive_int("n_models", p["n_models"])
     check_choice("fallback", p["fallback"], (None, "seasonal_naive"))
+    check_choice("combine", p["combine"], COMBINE)
     check_choice("loss", p["loss"], [name for name in LOSSES if name != "cross_entropy"])
     if p["validation"] is not None:
         check_positive_int("validation", p["validation"])

@@ -9,6 +9,10 @@ forecaster's ``validation_``; the CLI prints it, and warns in one line when the 
 Series shorter than the held-out rows + one season (or two rows) are left out of the score
 and counted.
 
+With ``combine="auto"`` the network alone and its combinations with a statistical forecast
+are scored there too, and the best is kept (:mod:`tsrnn.forecast.combine`): ``validation_``'s
+``"combine"`` names it, ``"model"`` is its score and ``"network"`` the network's alone.
+
 With ``fallback="seasonal_naive"`` the series where seasonal naive had the lower MAE are listed
 in ``fallback_``, and :func:`fall_back` forecasts them with seasonal naive (quantiles keep the
 model's spread, moved to the seasonal-naive level).
@@ -25,6 +29,7 @@ from .._validation import DataError
 from ..data import Panel
 from ..data.padding import pad_front
 from ..metrics import seasonal_naive_forecast
+from .combine import choose, mix
 from .quantiles import Outputs
 
 __all__ = ["MAX_ORIGINS", "fall_back", "lost", "origins_for", "validate"]
@@ -62,6 +67,11 @@ def _scores(actual, pred, history, m: int) -> tuple[np.ndarray, np.ndarray, np.n
     return 100 * smape, mase, mae
 
 
+def _summary(scores: list) -> tuple[float, float | None]:
+    """(mean sMAPE, mean MASE) over the series of per-series ``scores``."""
+    return float(np.mean(scores[0])), _mean(scores[1])
+
+
 def _mean(mase: np.ndarray) -> float | None:
     """The mean MASE over the series where it is defined (None where it is nowhere: every
     history was exactly seasonal, so the scale is 0)."""
@@ -92,17 +102,26 @@ def validate(model, panel: Panel, fit: Callable) -> tuple[dict | None, list]:
     history = [y[:o] for y, s in zip(target, starts) for o in s]
     naive = np.stack([_naive(x, h, m) for x in history])
     scale_from = [y[: len(y) - held] for y in target for _ in range(k)]
-    ours = [a.reshape(len(keep), k).mean(axis=1)
-            for a in _scores(actual, pred, scale_from, m)]
-    theirs = [a.reshape(len(keep), k).mean(axis=1)
-              for a in _scores(actual, naive, scale_from, m)]
+
+    def per_series(forecast):  # sMAPE, MASE and MAE of each series over its origins
+        return [a.reshape(len(keep), k).mean(axis=1)
+                for a in _scores(actual, forecast, scale_from, m)]
+
+    method, network = None, None
+    if c["combine"] == "auto" and not c["stateful"]:  # a carried state has no history
+        method, tried = choose(lambda f: _summary(per_series(f)), pred, history, m)
+        network, pred = tried[None], mix(pred, history, method, m)
+    ours, theirs = per_series(pred), per_series(naive)
     result = {
         "rows": held, "origins": k, "m": m, "series": len(keep),
         "left_out": int(panel.n_series - len(keep)),
-        "model": {"smape": float(np.mean(ours[0])), "mase": _mean(ours[1])},
-        "seasonal_naive": {"smape": float(np.mean(theirs[0])), "mase": _mean(theirs[1])},
+        "model": dict(zip(("smape", "mase"), _summary(ours))),
+        "seasonal_naive": dict(zip(("smape", "mase"), _summary(theirs))),
         "series_won": int((ours[2] <= theirs[2]).sum()),
+        "combine": method,
     }
+    if method:  # what the network alone scored
+        result["network"] = dict(zip(("smape", "mase"), network))
     lost = [panel.ids[i] for i, a, b in zip(keep, ours[2], theirs[2]) if a > b]
     return result, (lost if c["fallback"] == "seasonal_naive" else [])
 
