@@ -101,7 +101,7 @@ def test_a_panel_with_short_series_forecasts_every_series():
 def test_an_ensemble_is_the_median_of_its_members_and_survives_save_load(tmp_path):
     data = _panel([24 * 8] * 3)
     model = RNNForecaster(horizon=12, time_col="time", id_col="id", n_models=3,
-                          quantiles=[0.1, 0.5, 0.9], **QUICK).fit(data)
+                          quantiles=[0.1, 0.5, 0.9], combine=None, **QUICK).fit(data)
     assert len(model.members_) == 3
     lookbacks = [m.config_["lookback"] for m in model.members_]
     assert len(set(lookbacks)) == 3  # lookback "auto": the members differ in lookback
@@ -202,9 +202,11 @@ def test_a_combination_chosen_on_validation_is_what_every_forecast_uses(tmp_path
     assert v["combine"] == "theta" and v["model"]["smape"] < v["network"]["smape"]
     assert v["model"]["mase"] < v["network"]["mase"]
     combined = model.predict()
-    model.validation_ = {**v, "combine": None}  # the network alone, for the expectation
+    combination = model.combination_
+    del model.combination_  # the network alone, for the expectation
     alone = model.predict()
-    model.validation_ = v
+    model.combination_ = combination
+    assert combination.method == "theta" and combination.season == 12
     for sid, rows in data.groupby("id"):
         theta = tsrnn.metrics.theta_forecast(rows.y.to_numpy(), 12, 12)
         np.testing.assert_allclose(combined.loc[combined.id == sid, "y"],
@@ -221,7 +223,7 @@ def test_a_combination_chosen_on_validation_is_what_every_forecast_uses(tmp_path
     np.testing.assert_allclose(np.sort(first["forecast"].to_numpy()),
                                np.sort(own["y"].to_numpy()), rtol=1e-5)
     off = RNNForecaster(**roles, combine=None, **{**QUICK, "max_steps": 20}).fit(data)
-    assert off.validation_["combine"] is None and not hasattr(off, "recent_")
+    assert off.validation_["combine"] is None and not hasattr(off, "combination_")
 
 
 def test_a_good_network_is_left_alone():

@@ -32,7 +32,7 @@ from ..data import (
 from ..data.checks import series_label
 from .transforms import per_value
 
-__all__ = ["Channels"]
+__all__ = ["Channels", "kept_by_channels"]
 
 
 class Channels:
@@ -280,3 +280,8 @@ def _log_targets(panel: Panel, how: str) -> np.ndarray:
                         f"{series_label(panel.ids[i])} holds {panel.target[row][bad[row]][0]!r}; "
                         "use target_transform=None or shift the data to positive values")
     return np.log(panel.target)
+
+
+def kept_by_channels(name: str, doc: str) -> property:
+    """A forecaster's fitted attribute that its ``channels_`` keep (``roles_``, ``scaler_``)."""
+    return property(lambda self: getattr(self.channels_, name), doc=doc)

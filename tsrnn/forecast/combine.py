@@ -12,11 +12,14 @@ Quantiles move with their point forecast (their spread is the network's).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..metrics import naive_forecast, theta_forecast
 
-__all__ = ["COMBINE", "METHODS", "RECENT_ROWS", "choose", "mix", "recent_rows", "statistical"]
+__all__ = ["COMBINE", "METHODS", "RECENT_ROWS", "Combination", "choose", "mix", "recent_rows",
+           "statistical"]
 
 COMBINE = ("auto", None)
 #: The statistical forecasts a network may be combined with.
@@ -25,6 +28,26 @@ WEIGHT = 0.5  # of the statistical forecast in the combination
 #: Rows of each series a combined model keeps for ``predict()`` (the network's context holds
 #: only ``lookback`` rows; Theta's trend and seasonal indices want the longer history).
 RECENT_ROWS = 2000
+
+
+class Combination(NamedTuple):
+    """A fitted model's combination (``combination_``): the method chosen on validation, the
+    season it uses and the last rows of every series (:func:`recent_rows`), from which
+    ``predict()`` computes the statistical forecast."""
+
+    method: str
+    season: int
+    recent: np.ndarray  # (S, T, K)
+
+    @classmethod
+    def of(cls, method: str, config: dict, panel) -> Combination:
+        """The combination ``method`` of a model of ``config`` fitted on ``panel``."""
+        return cls(method, int(config["season"] or 1), recent_rows(panel))
+
+    def forecasts(self, values: np.ndarray, histories: list | None = None) -> np.ndarray:
+        """``values`` (one per history) combined; ``histories`` None: the training data's."""
+        return mix(values, list(self.recent) if histories is None else histories, self.method,
+                   self.season)
 
 
 def recent_rows(panel, rows: int = RECENT_ROWS) -> np.ndarray:

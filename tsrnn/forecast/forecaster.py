@@ -8,11 +8,8 @@ The public template of a forecaster, composed of small parts it owns and delegat
   :class:`~tsrnn.forecast.transforms.WindowTransform`) or, with ``stateful=True``,
   :class:`~tsrnn.forecast.stateful.StatefulRunner` (streams and a carried state);
 - :class:`~tsrnn.forecast.quantiles.Outputs`: point forecasts or quantile levels;
-- :func:`~tsrnn.forecast.training.fit_network` (early stopping, checkpoints, DDP),
-  :func:`~tsrnn.forecast.backtest.backtest` and :mod:`tsrnn.forecast.serialize`.
-
-``fit``: read -> resolve the "auto" parameters (``config_``) -> train each member -> the
-safety net. ``predict``: each member's batched forecast, their median (ARCHITECTURE.md).
+- :func:`~tsrnn.forecast.training.fit_network`, :func:`~tsrnn.forecast.backtest.backtest`,
+  :mod:`tsrnn.forecast.serialize`; the data flow of ``fit`` and ``predict``: ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -27,7 +24,8 @@ from ..estimators.base import getstate, setstate
 from .auto import resolve
 from .backtest import backtest
 from .channels import Channels
-from .combine import mix, recent_rows
+from .channels import kept_by_channels as kept
+from .combine import Combination
 from .distributed import agree, is_writer
 from .ensemble import median_of, member_configs, one_network
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
@@ -44,12 +42,7 @@ __all__ = ["RNNForecaster"]
 
 #: What ``fit`` sets (and a new ``fit`` forgets first).
 FITTED = ("network_", "optimizer_", "history_", "state_", "channels_", "config_", "members_",
-          "validation_", "fallback_", "recent_")
-
-
-def _fitted(name: str, doc: str) -> property:
-    """A fitted attribute kept by :class:`~tsrnn.forecast.channels.Channels`."""
-    return property(lambda self: getattr(self.channels_, name), doc=doc)
+          "validation_", "fallback_", "combination_")
 
 
 def _member(config: dict) -> RNNForecaster:
@@ -127,12 +120,12 @@ class RNNForecaster(BaseEstimator):
         self.fallback = fallback
         self.combine = combine
 
-    roles_ = _fitted("roles", "Column roles (target, covariates, time and id columns).")
-    freq_ = _fitted("freq", "Frequency of the data (None: integer steps).")
-    target_names_ = _fitted("target_names", "Target column names.")
-    scaler_ = _fitted("scaler", "Per-series statistics of the target, past and future channels.")
-    ids_ = _fitted("ids", "Series ids seen in fit.")
-    context_ = _fitted("context", "The last lookback raw rows (and timestamps) of every series.")
+    roles_ = kept("roles", "Column roles (target, covariates, time and id columns).")
+    freq_ = kept("freq", "Frequency of the data (None: integer steps).")
+    target_names_ = kept("target_names", "Target column names.")
+    scaler_ = kept("scaler", "Per-series statistics of the target, past and future channels.")
+    ids_ = kept("ids", "Series ids seen in fit.")
+    context_ = kept("context", "The last lookback raw rows (and timestamps) of every series.")
 
     @property
     def quantiles_(self) -> tuple[float, ...]:
@@ -148,8 +141,7 @@ class RNNForecaster(BaseEstimator):
     def _min_history(self) -> int:
         return self.config_["lookback"]
 
-    def _members(self) -> list:
-        """The fitted models whose forecasts this one combines: its ensemble, or itself."""
+    def _members(self) -> list:  # the fitted models whose forecasts are combined
         return getattr(self, "members_", None) or [self]
 
     def _runner(self) -> WindowRunner | StatefulRunner:
@@ -209,8 +201,9 @@ class RNNForecaster(BaseEstimator):
         if self.config_["validate"] and ctx is None:
             self.validation_, self.fallback_ = validate(
                 self, panel, lambda c, p: _member(c)._fit_resolved(p, None, None, None))
-            if self._combination():  # the history its statistical forecast reads
-                self.recent_ = recent_rows(panel)
+            if self.validation_ and self.validation_["combine"]:
+                self.combination_ = Combination.of(self.validation_["combine"], self.config_,
+                                                   panel)
         return self
 
     def _fit_resolved(self, panel, ctx, checkpoint, resume):
@@ -245,12 +238,11 @@ class RNNForecaster(BaseEstimator):
         self.network_, self.channels_ = fitted.network, fitted.channels
         self.config_, self.history_ = fitted.config, fitted.history
         self.n_epochs_ = len(self.history_)
-        if fitted.members:
-            self.members_ = fitted.members
+        for name, part in (("members_", fitted.members), ("combination_", fitted.combination)):
+            if part:
+                setattr(self, name, part)
         if fitted.validation is not None:
             self.validation_, self.fallback_ = fitted.validation
-        if fitted.recent is not None:
-            self.recent_ = fitted.recent
         if self.config_["stateful"]:
             self.state_ = fitted.state
 
@@ -298,16 +290,11 @@ class RNNForecaster(BaseEstimator):
         panel = None if data is None else self.channels_.read(data)
         parts = [m._own_values(panel, horizon, future_covariates) for m in self._members()]
         ids, index, values = parts[0][0], parts[0][1], median_of([v for *_, v in parts])
-        if self._combination():
-            recent = list(self.recent_) if panel is None else self._history(panel)
-            values = mix(values, recent, self._combination(), c["season"] or 1)
+        if hasattr(self, "combination_"):
+            values = self.combination_.forecasts(values, panel and self._history(panel))
         if getattr(self, "fallback_", None):
             values = fall_back(values, ids, self.fallback_, self._history(panel), c["season"])
         return ids, index, values
-
-    def _combination(self) -> str | None:
-        """The statistical method the forecasts are combined with (chosen on validation)."""
-        return (getattr(self, "validation_", None) or {}).get("combine")
 
     def _own_values(self, panel, horizon, future_covariates):
         """This network's forecasts after the end of ``panel`` (None: of the training data)."""
@@ -346,12 +333,7 @@ class RNNForecaster(BaseEstimator):
         self._check_fitted()
         outputs = self._outputs()
         index = outputs.index(levels)
-        fitted = self.config_["horizon"]
-        horizon = check_positive_int("horizon", horizon or fitted)
-        if horizon > fitted:
-            raise ConfigError(f"quantile forecasts reach at most the fitted horizon "
-                              f"{fitted}; got horizon={horizon}: refit with "
-                              f"horizon={horizon}")
+        horizon = outputs.horizon(horizon, self.config_["horizon"])
         ids, last, values = self._predict_values(data, horizon, future_covariates)
         flat, names = outputs.columns(values, index, self.target_names_)
         return future_frame(ids, last, flat, self.roles_, self.freq_, names)
@@ -388,14 +370,14 @@ class RNNForecaster(BaseEstimator):
         of :mod:`tsrnn.forecast.backtest`): the median over an ensemble's members."""
         members = self._members()
         need = max(m.config_["lookback"] for m in members)  # members' lookbacks differ
-        m = self.config_["season"] or 1
         before = [panel.target[panel.series(i)][:int(o)] for i, row in enumerate(origins)
                   for o in row]  # the real history before each origin
-        panel, pads = self._runner().pad(panel, need, m)
+        padded, pads = self._runner().pad(panel, need, self.config_["season"] or 1)
         origins = [[int(o) + int(p) for o in row] for row, p in zip(origins, pads)]
-        values = median_of([u._runner().origins(u.network_, u.channels_, u._outputs(), panel,
+        values = median_of([u._runner().origins(u.network_, u.channels_, u._outputs(), padded,
                                                 origins, horizon) for u in members])
-        return mix(values, before, self._combination(), m)
+        combined = getattr(self, "combination_", None)
+        return values if combined is None else combined.forecasts(values, before)
 
     def update(self, new_rows):
         """Advance the carried state over newly observed rows, without refitting: ``new_rows``

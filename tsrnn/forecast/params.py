@@ -192,10 +192,10 @@ ATTRIBUTES_DOC = """    Attributes
         (:mod:`tsrnn.forecast.safety`).
     fallback_ : list
         Ids of the series forecast by seasonal naive (``fallback="seasonal_naive"``).
-    recent_ : ndarray
-        With a combination chosen (``validation_["combine"]``): the last rows of every
-        series' target, ``(S, T, K)``, from which ``predict()`` computes the statistical
-        forecast.
+    combination_ : Combination
+        With a combination chosen (``validation_["combine"]``): the method, and the last rows
+        of every series from which ``predict()`` computes its forecast
+        (:mod:`tsrnn.forecast.combine`).
     network_ : RNNNetwork
     channels_ : Channels
         Builds the input channels; holds the fitted facts below

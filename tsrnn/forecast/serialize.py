@@ -33,6 +33,7 @@ from ..nn import (
 )
 from .auto import settle
 from .channels import Channels
+from .combine import Combination
 from .params import check_params
 
 __all__ = ["Fitted", "from_files", "load", "register", "save"]
@@ -56,7 +57,7 @@ class Fitted(NamedTuple):
     config: dict  # the resolved parameters (``config_``)
     members: list  # the fitted members of an ensemble ([] for one network)
     validation: tuple | None  # (``validation_``, ``fallback_``)
-    recent: np.ndarray | None = None  # ``recent_``: the history a combined model keeps
+    combination: Combination | None = None  # ``combination_``
 
 _CONTEXT = ("target", "past", "future")
 
@@ -116,9 +117,9 @@ def _files(estimator, path) -> tuple[dict, dict]:
     state = getattr(estimator, "state_", None)
     if state is not None:
         tensors.update({f"state.{k}": v for k, v in state_tensors(state).items()})
-    recent = getattr(estimator, "recent_", None)
-    if recent is not None:  # NaN in front of the shorter series, by design
-        tensors["recent"] = torch.from_numpy(np.ascontiguousarray(recent))
+    combination = getattr(estimator, "combination_", None)
+    if combination is not None:  # NaN in front of the shorter series, by design
+        tensors["recent"] = torch.from_numpy(np.ascontiguousarray(combination.recent))
     meta = {
         "kind": type(estimator).__name__,
         "params": estimator.get_params(),
@@ -174,7 +175,7 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
         if i == 0:  # the model's own network and context, with the member's parameters
             first = cls(**dict(member_meta["params"], **({"device": device} if device else {})))
             member_fit = fitted._replace(config=first.get_params(), members=[],
-                                         validation=None, recent=None)
+                                         validation=None, combination=None)
         else:
             prefix = f"members.{i}."
             own = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
@@ -214,9 +215,12 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
         state = state_from_tensors(carried) if carried else None
     checked = meta.get("validation")
     validation = None if checked is None else (checked["scores"], list(checked["fallback"]))
-    recent = tensors["recent"].numpy() if "recent" in tensors else None
+    combination = None
+    if validation is not None and validation[0].get("combine"):
+        combination = Combination(validation[0]["combine"], int(config["season"] or 1),
+                                  tensors["recent"].numpy())
     fitted = Fitted(network.to(target).eval(), channels, list(meta["history"] or []), state,
-                    config, [], validation, recent)
+                    config, [], validation, combination)
     _check_loaded(config, fitted)
     return est, fitted
 
