@@ -180,8 +180,8 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
-    The last HORIZON rows of every series are held out: the model never trains on them, and
-    its scores there are shown beside the seasonal-naive baseline.
+    The model trains on every row. Its validation table scores a copy trained without the
+    last HORIZON rows (several horizons on long series) there, beside seasonal naive.
 
     \b
     With --checkpoint-every N, Ctrl-C (or a crash) leaves the last checkpoint in the model
