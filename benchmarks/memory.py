@@ -75,7 +75,8 @@ def _child(rows: int, steps: int, lookback: int, horizon: int, hidden_size: int)
                         index=pd.date_range("2000-01-01", periods=rows, freq="min"))
     del values
     built = _rss_mb()
-    model = RNNForecaster(lookback=lookback, horizon=horizon, hidden_size=hidden_size, epochs=1,
+    model = RNNForecaster(n_models=1, validate=False,  # the memory of one network's fit
+                          lookback=lookback, horizon=horizon, hidden_size=hidden_size, epochs=1,
                           max_steps=steps, batch_size=128, random_state=0, device="cpu")
     tic = time.perf_counter()
     model.fit(data)

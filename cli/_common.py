@@ -203,3 +203,9 @@ def echo_table(frame: pd.DataFrame, max_rows: int = 30) -> None:
                            "display.float_format", "{:.4g}".format):
         click.echo(frame.to_string() if len(frame) <= max_rows else str(frame))
 
+
+
+def fmt_score(value) -> str:
+    """A MASE for people: 3 decimals, or "-" where it is undefined (an exactly seasonal
+    history has no error scale)."""
+    return "-" if value is None else f"{value:.3f}"

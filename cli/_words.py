@@ -16,7 +16,7 @@ OPTION_OF = {
     "verbose": "-q", "time_col": "--time-col", "id_col": "--id-col", "target": "--target",
     "past_covariates": "--past-covariates", "future_covariates": "--future-covariates",
     "freq": "--freq", "start": "--start", "stride": "--stride", "levels": "--quantiles",
-    "distributed": "--nproc",
+    "distributed": "--nproc", "n_models": "--models",
 }
 
 _FILL = "--fill ffill|interpolate|drop"

@@ -15,26 +15,22 @@ from tsrnn import (
     Checkpointing,
     ConfigError,
     RNNForecaster,
-    SeasonalNaiveForecaster,
     TsrnnError,
     load,
     resume,
 )
 from tsrnn.data import FILL_METHODS, to_panel
-from tsrnn.forecast import FORECAST_HEADS, checkpoint_info
+from tsrnn.forecast import FORECAST_HEADS, checkpoint_info, describe, lost, season_of
 from tsrnn.forecast.distributed import (
     Shard,
-    agree_min,
-    all_rows,
     is_writer,
     launched,
     make_shard,
     setup,
 )
-from tsrnn.io import seasonal_period
 from tsrnn.nn import resolve_device
 
-from ._common import check_model_output, echo_table, parse_sets, say
+from ._common import check_model_output, echo_table, fmt_score, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint
 from ._progress import epoch_lines
 from ._read import (
@@ -87,27 +83,46 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     return frame, panel, all_ids
 
 
-def _defaults(panel, lookback, horizon) -> tuple[int, int, int]:
-    m = seasonal_period(panel.freq)
-    horizon = horizon or (m if m > 1 else 1)
-    shortest = agree_min(int(panel.lengths.min()))  # over all workers' series
-    if lookback is None:
-        lookback = max(3 * m, 2 * horizon, 24)
-        if lookback + 2 * horizon > shortest:  # shrink the default (never a user's choice)
-            lookback = max(1, min(lookback, shortest - 2 * horizon))
-    if shortest - horizon < m:  # too short for a seasonal baseline: compare with naive
-        m = 1
-    return lookback, horizon, m
+def _horizon(panel) -> int:
+    """The default horizon: one season of the data's frequency (never a single step of
+    sub-hourly data: then an hour, or a day when the frequency has a daily season)."""
+    season = season_of(panel.freq)
+    if season:
+        return season
+    nanos = _fixed_nanos(panel.freq)
+    if nanos and nanos < 3_600 * 10**9:
+        return max(2, int(3_600 * 10**9 // nanos))
+    return 1
 
 
-def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
-    """Validation scores on the last ``horizon`` rows of every series (never trained on)."""
-    rows = {}
-    for name, est in (("tsrnn", model), (f"seasonal naive (m={m})", naive)):
-        metrics = all_rows(est.backtest(frame, start=-horizon, stride=horizon, m=m).metrics)
-        rows[name] = {"sMAPE": float(metrics["smape"].mean()),  # every worker's series
-                      "MASE": float(metrics["mase"].mean()), "MAE": float(metrics["mae"].mean())}
-    return pd.DataFrame(rows).T
+def _fixed_nanos(freq) -> int | None:
+    try:
+        return int(pd.tseries.frequencies.to_offset(freq).nanos) if freq else None
+    except ValueError:
+        return None
+
+
+def _short_note(model, panel) -> str | None:
+    """How many series were shorter than one window, and what was done with them."""
+    c = model.config_
+    need = c["lookback"] + c["horizon"]
+    short = int((panel.lengths < need).sum())
+    if not short or c["stateful"]:
+        return None
+    return (f"{short} of {panel.n_series} series have fewer than lookback {c['lookback']} + "
+            f"horizon {c['horizon']} = {need} rows: padded at the front with their own first "
+            "season (never as targets); every series is trained on and forecast")
+
+
+def _scores(validation: dict) -> pd.DataFrame:
+    """The safety net's scores: a copy of the model trained without the last horizon rows
+    of every series, beside seasonal naive on those rows."""
+    m, method = validation["m"], validation.get("combine")
+    rows = {f"tsrnn (mean with {method})" if method else "tsrnn": validation["model"],
+            **({"tsrnn network alone": validation["network"]} if method else {}),
+            f"seasonal naive (m={m})": validation["seasonal_naive"]}
+    return pd.DataFrame({k: {"sMAPE": v["smape"], "MASE": v["mase"]} for k, v in
+                         rows.items()}).T
 
 
 @click.command()
@@ -123,15 +138,20 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
 @click.option("--past-covariates", multiple=True, help="Column observed up to now only.")
 @click.option("--future-covariates", multiple=True, help="Column known ahead (calendar, "
               "prices).")
-@click.option("--lookback", type=_POSITIVE, help="Past steps the network reads (default: 3 "
-              "seasons).")
+@click.option("--lookback", type=_POSITIVE, help="Past steps the network reads (default: "
+              "chosen from the season and the series' lengths).")
 @click.option("--horizon", type=_POSITIVE, help="Steps to forecast (default: one season).")
 @click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="lstm",
               show_default=True)
 @click.option("--head", type=click.Choice(FORECAST_HEADS), default="direct", show_default=True)
-@click.option("--hidden-size", type=_POSITIVE, default=64, show_default=True)
+@click.option("--hidden-size", type=_POSITIVE, help="Hidden units (default: from the number "
+              "of training windows).")
 @click.option("--layers", type=_POSITIVE, default=1, show_default=True)
-@click.option("--epochs", type=_POSITIVE, default=20, show_default=True)
+@click.option("--epochs", type=_POSITIVE, help="Passes over the data (default: a budget of "
+              "optimiser steps scaled to the data).")
+@click.option("--models", "n_models", type=_POSITIVE, help="Ensemble members, combined by "
+              "their median (default: 5, or 3 of a wider network; one network with "
+              "--checkpoint-every, --nproc or --stateful).")
 @click.option("--stateful", is_flag=True, help="Carry the hidden state across windows "
               "(truncated BPTT over contiguous streams; see --set bptt=N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
@@ -155,13 +175,13 @@ def _scores(model, naive, frame, horizon, m) -> pd.DataFrame:
               "nccl on GPUs), each on its share of the series (needs --id-col).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-        lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, freq,
-        dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc,
-        quiet):
+        lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+        fill, freq, dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir,
+        nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
-    The last HORIZON rows of every series are held out: the model never trains on them, and
-    its scores there are shown beside the seasonal-naive baseline.
+    The model trains on every row. Its validation table scores a copy trained without the
+    last HORIZON rows (several horizons on long series) there, beside seasonal naive.
 
     \b
     With --checkpoint-every N, Ctrl-C (or a crash) leaves the last checkpoint in the model
@@ -190,16 +210,16 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-             lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill,
-             (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every, resume_dir,
-             quiet)
+             lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+             fill, (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
+             resume_dir, quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 
 
 def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-         lookback, horizon, cell, head, hidden_size, layers, epochs, stateful, seed, fill, times,
-         overrides, quantiles, checkpoint_every, resume_dir, quiet):
+         lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
+         fill, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
@@ -212,39 +232,56 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
                  past_covariates=past_covariates, future_covariates=future_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
                                   (dayfirst, date_format))
-    lookback, horizon, m = _defaults(panel, lookback, horizon)
+    horizon = horizon or _horizon(panel)
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
-    say(f"lookback {lookback}, horizon {horizon}, {cell} {layers}x{hidden_size}, head {head}, "
-        f"{epochs} epochs{', stateful' if stateful else ''}")
-    params = dict(lookback=lookback, horizon=horizon, cell=cell, head=head,
-                  hidden_size=hidden_size, num_layers=layers, epochs=epochs, stateful=stateful,
-                  random_state=seed,
-                  validation=horizon, verbose=not quiet and is_writer(), freq=freq, **roles)
+    given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs, n_models=n_models)
+    params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
+                  random_state=seed, verbose=not quiet and is_writer(), freq=freq, **roles,
+                  **{k: v for k, v in given.items() if v is not None})
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     params["distributed"] = all_ids is not None
     model = RNNForecaster(**params)
     checkpoint = None
     if checkpoint_every:
-        note = {"data": str(Path(data).resolve()), "fill": fill, "m": m, "dayfirst": dayfirst,
+        note = {"data": str(Path(data).resolve()), "fill": fill, "dayfirst": dayfirst,
                 "date_format": date_format}
         checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
         model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint)
-    _finish(model, frame, m, model_dir, time.perf_counter() - tic)
+    _finish(model, panel, model_dir, time.perf_counter() - tic)
 
 
-def _finish(model, frame, m, model_dir, seconds) -> None:
-    """Score the fitted model beside seasonal naive, save it and report."""
-    naive = SeasonalNaiveForecaster(m=m, horizon=model.horizon, target=model.roles_.target,
-                                    time_col=model.time_col, id_col=model.id_col).fit(frame)
-    table = _scores(model, naive, frame, model.horizon, m)
+def _finish(model, panel, model_dir, seconds) -> None:
+    """Save the fitted model and report what was chosen and how it scored on validation."""
     if not is_writer():  # another worker of a data-parallel fit: rank 0 reports and saves
         return
     model.save(model_dir)
-    echo_table(table.round(4))
+    say(f"Configuration: {describe(model.config_)}")
+    note = _short_note(model, panel)
+    if note:
+        say(note)
+    validation = getattr(model, "validation_", None)
+    if validation:
+        say(f"Validation: the last {validation['rows']} rows of {validation['series']} series "
+            f"({validation.get('origins', 1)} forecast(s) of {model.config_['horizon']} steps "
+            "each), by a copy of the model trained without them"
+            + (f" ({validation['left_out']} series too short to score)"
+               if validation["left_out"] else ""))
+        echo_table(_scores(validation).round(4))
+        if lost(validation):
+            ours, theirs = validation["model"], validation["seasonal_naive"]
+            more = ("--models 5, " if model.config_["n_models"] < 5 else "")
+            click.echo(f"Warning: the model lost to seasonal naive on validation (sMAPE "
+                       f"{ours['smape']:.2f} vs {theirs['smape']:.2f}, MASE "
+                       f"{fmt_score(ours['mase'])} vs {fmt_score(theirs['mase'])}); try "
+                       f"{more}more history, or --set fallback=seasonal_naive",
+                       err=True)
+    elif model.distributed:
+        say("Validation: not scored in a data-parallel fit (run tsrnn backtest on held-out "
+            "rows)")
     click.echo(f"trained {len(model.history_)} epochs in {seconds:.1f} s; model written to "
                f"{model_dir}/")
 
@@ -280,10 +317,10 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
     roles = dict(time_col=model.time_col, id_col=model.id_col, target=model.target,
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
-    frame, _, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
-                              (note.get("dayfirst", False), note.get("date_format")))
+    frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
+                                  (note.get("dayfirst", False), note.get("date_format")))
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
     with _interrupt_note(model_dir), epoch_lines(not quiet):
         model = resume(model_dir, frame if all_ids is None else Shard(frame, all_ids))
-    _finish(model, frame, int(note.get("m", 1)), model_dir, time.perf_counter() - tic)
+    _finish(model, panel, model_dir, time.perf_counter() - tic)

@@ -77,7 +77,7 @@ def _figure(history, predicted, model, bands=None, pick=()):
     """The forecast figure and a note on the series it shows (small multiples, the first six
     or the ``--series`` picked)."""
     fig = plot_forecast(history, _by_time(predicted, model), quantiles=bands,
-                        id_col=model.roles_.id_col, max_history=4 * model.lookback,
+                        id_col=model.roles_.id_col, max_history=4 * model.config_["lookback"],
                         series=list(pick) or None)
     id_col = model.roles_.id_col
     n = 1 if id_col is None else predicted[id_col].nunique()

@@ -8,10 +8,11 @@ import click
 
 from tsrnn import datasets as registry
 from tsrnn import load
+from tsrnn.forecast import AUTO_PARAMS, describe
 from tsrnn.io import load_model
 from tsrnn.nn import count_parameters
 
-from ._common import check_output, say
+from ._common import check_output, fmt_score, say
 
 __all__ = ["info", "datasets"]
 
@@ -36,10 +37,29 @@ def info(model_dir):
         f"future covariates: {', '.join(roles.future) or '-'}",
         f"time column:    {roles.time_col or '(index)'}; id column: {roles.id_col or '-'}",
         f"series:         {len(model.ids_)}; frequency: {model.freq_ or 'integer steps'}",
-        f"lookback:       {model.lookback}; horizon: {model.horizon}",
-        f"network:        {cfg.cell} {cfg.num_layers}x{cfg.hidden_size}, head {model.head}, "
-        f"{count_parameters(model.network_):,} parameters",
+        f"configuration:  {describe(model.config_)}",
+        f"network:        {cfg.cell} {cfg.num_layers}x{cfg.hidden_size}, head "
+        f"{model.config_['head']}, {count_parameters(model.network_):,} parameters"
+        + (f" per member, {len(model.members_)} members" if getattr(model, "members_", None)
+           else ""),
     ]
+    auto = [k for k, v in model.get_params().items() if k in AUTO_PARAMS and v == "auto"]
+    if auto:
+        lines.append(f"chosen by auto: {', '.join(f'{k}={model.config_[k]}' for k in auto)}")
+    validation = getattr(model, "validation_", None)
+    if validation:
+        ours, theirs = validation["model"], validation["seasonal_naive"]
+        lines.append(f"validation:     last {validation['rows']} rows of {validation['series']} "
+                     f"series: sMAPE {ours['smape']:.3f} vs seasonal naive "
+                     f"{theirs['smape']:.3f}, MASE {fmt_score(ours['mase'])} vs "
+                     f"{fmt_score(theirs['mase'])}"
+                     + (f"; {len(model.fallback_)} series fall back to seasonal naive"
+                        if model.fallback_ else ""))
+        if validation.get("combine"):
+            alone = validation["network"]
+            lines.append(f"combined:       the mean of the network and {validation['combine']} "
+                         f"(the network alone: sMAPE {alone['smape']:.3f}, MASE "
+                         f"{fmt_score(alone['mase'])})")
     if history:
         last = history[-1]
         val = f", validation loss {last['val_loss']:.4g}" if "val_loss" in last else ""

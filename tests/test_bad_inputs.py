@@ -12,7 +12,6 @@ from tsrnn import (
     DataError,
     MissingValuesError,
     RNNClassifier,
-    RNNForecaster,
     RNNRegressor,
     SeasonalNaiveForecaster,
     TsrnnError,
@@ -21,6 +20,7 @@ from tsrnn._validation import NotFittedError
 from tsrnn.cli import main
 
 from .cli_helpers import FIT_FAST, hourly_frame
+from .fixed import Fixed
 
 FAST = dict(lookback=8, horizon=2, epochs=1, hidden_size=4, device="cpu", random_state=0)
 
@@ -39,7 +39,7 @@ def with_y(values, n=96):
 
 
 def fit(data, **params):
-    return RNNForecaster(**{**FAST, **params}).fit(data)
+    return Fixed(**{**FAST, **params}).fit(data)
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,16 @@ def _mixed_tz():
     frame["time"] = frame["time"].astype(str)
     frame.loc[3, "time"] = "2024-01-01 03:00:00+00:00"
     return frame
+
+
+def test_short_series_are_padded_and_forecast(fitted):
+    """A panel with a one-row series trains and forecasts it; a history shorter than the
+    lookback forecasts too (padded at the front with its own first season)."""
+    model = fit(_panel_with_single_row(), time_col="time", id_col="id", target="y")
+    out = model.predict()
+    assert sorted(out["id"].unique()) == ["a", "b"] and np.isfinite(out["y"]).all()
+    short = fitted["plain"].predict(hourly(4))
+    assert len(short) == 2 and np.isfinite(short["y"]).all()
 
 
 def _panel_with_single_row():
@@ -112,9 +122,10 @@ FIT_CASES = [
      DataError, "complex128"),
     ("tz-aware and naive timestamps mixed", lambda: fit(_mixed_tz(), time_col="time"),
      DataError, "mixes timezone-aware and naive"),
-    ("single-row series in a panel",
-     lambda: fit(_panel_with_single_row(), time_col="time", id_col="id", target="y"),
-     DataError, "series 'b' has 1 rows"),
+    ("single-row series in a panel, with rows held out",
+     lambda: fit(_panel_with_single_row(), time_col="time", id_col="id", target="y",
+                 validation=2),
+     DataError, "series 'b' has 1 rows; validation 2 leaves none to fit on"),
     ("inf in the target", lambda: fit(with_y(np.r_[np.ones(10), np.inf, np.ones(85)])),
      DataError, "holds inf at 2024-01-01 10:00:00"),
     ("1e300 beyond float32", lambda: fit(with_y(np.r_[np.ones(10), 1e300, np.ones(85)])),
@@ -143,8 +154,8 @@ FIT_CASES = [
      DataError, "time column 'when'"),
     ("unknown past covariate", lambda: fit(hourly(), target="y", past_covariates=["temp"]),
      DataError, "past covariate column 'temp'"),
-    ("too-short series", lambda: fit(hourly(6)),
-     DataError, "has 6 rows; lookback 8 + horizon 2 needs at least 10"),
+    ("series shorter than the horizon", lambda: fit(hourly(5), horizon=6),
+     DataError, "no series has the 6 rows of one target"),
     ("empty DataFrame", lambda: fit(pd.DataFrame()), DataError, "shape (0, 0)"),
     ("DataFrame with columns but no rows", lambda: fit(hourly().iloc[:0]),
      DataError, "shape (0, 2)"),
@@ -190,7 +201,7 @@ PARAM_CASES = [
 
 def _predict_cases():
     return [
-        ("predict before fit", lambda m: RNNForecaster(**FAST).predict(),
+        ("predict before fit", lambda m: Fixed(**FAST).predict(),
          NotFittedError, "RNNForecaster is not fitted yet"),
         ("predict with another column set",
          lambda m: m["plain"].predict(hourly().rename(columns={"y": "load"})),
@@ -206,8 +217,6 @@ def _predict_cases():
         ("future covariates as a numpy array",
          lambda m: m["future"].predict(future_covariates=np.zeros((2, 1))),
          DataError, "future_covariates must be a pandas DataFrame or Series, got ndarray"),
-        ("predict history shorter than lookback", lambda m: m["plain"].predict(hourly(4)),
-         DataError, "has 4 rows; forecasting needs the last lookback 8 rows"),
         ("predict horizon 0", lambda m: m["plain"].predict(horizon=0),
          ConfigError, "horizon must be a positive integer, got 0"),
         ("predict horizon -3", lambda m: m["plain"].predict(horizon=-3), ConfigError, "got -3"),
@@ -272,7 +281,7 @@ def test_bad_data_at_fit(call, error, words):
 @pytest.mark.parametrize("name, value, words", [pytest.param(*c, id=f"{c[0]}={c[1]!r}")
                                                 for c in PARAM_CASES])
 def test_bad_parameters_raise_config_error_at_fit(name, value, words):
-    model = RNNForecaster(**{**FAST, name: value})  # sklearn's rule: __init__ never checks
+    model = Fixed(**{**FAST, name: value})  # sklearn's rule: __init__ never checks
     assert model.get_params()[name] is value
     with pytest.raises(ConfigError) as info:
         model.fit(hourly().assign(id="a"))
@@ -379,8 +388,6 @@ def _cli_files(d):
         "inf": (["fit", d / "inf.csv"], 1, "holds inf at 2024-01-01 03:00:00"),
         "1e300": (["fit", d / "huge.csv"], 1, "holds 1e+300"),
         "mixed time zones": (["fit", d / "tz.csv"], 1, "mixes timezone-aware and naive"),
-        "single-row series": (["fit", d / "single.csv", "--id-col", "id"], 1,
-                              "series 'b' has 1 rows"),
         "mixed object column": (["fit", d / "mixed.csv", "--target", "load"], 1, "'twelve'"),
         "unknown id column": (["fit", good, "--id-col", "store"], 1, "id column 'store'"),
         "unknown time column": (["fit", good, "--time-col", "when"], 1, "time column 'when'"),
@@ -396,9 +403,21 @@ def _cli_files(d):
 
 
 CLI_NAMES = ["rows longer than the header", "inf", "1e300", "mixed time zones",
-             "single-row series", "mixed object column", "unknown id column",
+             "mixed object column", "unknown id column",
              "unknown time column", "bad scaler", "bad loss", "bad device", "non-integer epochs",
              "negative lookback via --set", "time_col as a list"]
+
+
+def test_cli_fits_a_panel_with_a_single_row_series_and_says_so(tmp_path):
+    f = hourly_frame().assign(id="a")
+    _write(tmp_path / "single.csv", pd.concat([f, f.iloc[:1].assign(id="b")]))
+    argv = ["fit", str(tmp_path / "single.csv"), *FIT_FAST, "--id-col", "id", "-o",
+            str(tmp_path / "m")]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 0, result.stderr
+    assert "1 of 2 series have fewer than lookback 24 + horizon 6 = 30 rows: padded" in \
+        result.stderr
+    assert "(1 series too short to score)" in result.stderr
 
 
 @pytest.fixture(scope="module")

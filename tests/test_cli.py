@@ -1,6 +1,7 @@
 """The CLI's happy paths through click's CliRunner (fast, in process)."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -56,7 +57,7 @@ def test_fit_forecast_backtest_info(workdir):
     assert len(pd.read_csv("metrics.csv")) >= 4
 
     out = invoke("info", "model").output
-    assert "lookback:       24; horizon: 6" in out and "parameters" in out
+    assert "configuration:  lookback 24, horizon 6" in out and "parameters" in out
 
 
 def test_set_reaches_every_parameter_and_rejects_unknown_keys(workdir):
@@ -74,7 +75,9 @@ def test_set_reaches_every_parameter_and_rejects_unknown_keys(workdir):
 def test_defaults_are_announced(workdir):
     result = invoke("fit", "data.csv", "-o", "m3", "--epochs", "1", "--hidden-size", "8", "-q")
     assert result.exit_code == 0, result.output
-    assert "lookback 72, horizon 24" in result.stderr  # three days in, one day out
+    # horizon: one season of the hourly data; lookback "auto": whole days of it
+    assert re.search(r"Configuration: lookback (24|48|72|96|120|144|168), horizon 24, season 24",
+                     result.stderr), result.stderr
     assert "targets: load" in result.stderr
 
 

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrnn import RNNForecaster
-
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn, tsrnn_script
+from .fixed import Fixed
 
 
 def write(path, frame):
@@ -58,8 +57,9 @@ def bad_files(d):
         "unparseable dates": (["fit", d / "bad_dates.csv", "--time-col", "time"], 1,
                               r"yesterday-ish"),
         "irregular frequency": (["fit", d / "irregular.csv"], 1, r"not regular at frequency 'h'"),
-        "too short": (["fit", d / "short.csv", "--lookback", "24", "--horizon", "6"], 1,
-                      r"has 20 rows; lookback 24 \+ horizon 6"),
+        # shorter than the lookback is padded and fits; shorter than the horizon cannot
+        "too short": (["fit", d / "short.csv", "--lookback", "24", "--horizon", "24"], 1,
+                      r"no series has the 24 rows of one target"),
         "lookback <= 0": (["fit", good, "--lookback", "0"], 2, r"--lookback"),
         "unknown cell": (["fit", good, "--cell", "tcn"], 2, r"--cell"),
         "unknown --set key": (["fit", good, "--set", "colour=red"], 2, r"unknown --set key"),
@@ -101,7 +101,7 @@ def test_bad_input_fails_cleanly(files, name):
 def model_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("model")
     frame = hourly_frame(promo=True)
-    RNNForecaster(lookback=24, horizon=6, epochs=1, hidden_size=8, time_col="time",
+    Fixed(lookback=24, horizon=6, epochs=1, hidden_size=8, time_col="time",
                   target="load", future_covariates=["promo"], random_state=0,
                   device="cpu").fit(frame).save(d / "m")
     write(d / "history.csv", frame)
@@ -169,7 +169,7 @@ def test_ctrl_c_during_fit_leaves_no_model(tmp_path):
     seen = []
     for line in proc.stderr:  # wait until the fit has started (a loaded machine starts slowly)
         seen.append(line)
-        if line.startswith("lookback "):
+        if line.startswith("Series: "):  # printed just before the fit starts
             break
     time.sleep(2)  # into training
     proc.send_signal(signal.SIGINT)

@@ -194,11 +194,12 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(d):
     hourly_frame().to_csv(d / "p.csv", index=False)
     args = [a for a in FIT_FAST if a not in ("-q",)]
     args[args.index("--epochs") + 1] = "4"
-    result = ok(run_tsrnn("fit", d / "p.csv", *args, "-o", d / "p"))
+    one = ["--models", "1", "--set", "validate=false"]  # one network, one bar
+    result = ok(run_tsrnn("fit", d / "p.csv", *args, *one, "-o", d / "p"))
     bars = [line for line in result.stderr.replace("\r", "\n").splitlines()
             if line.startswith("fit:")]
     assert 1 <= len(bars) <= 4, result.stderr  # at most one line per epoch
-    assert result.stdout.splitlines()[0].split() == ["sMAPE", "MASE", "MAE"]
+    assert "trained 4 epochs" in result.stdout.splitlines()[0]
 
 
 def _writable(folder):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 import torch.distributed as dist
 
 import tsrnn
@@ -131,7 +132,7 @@ def test_a_group_of_one_trains_every_series_and_writes(one_process_group, tmp_pa
     model.save(tmp_path / "m")  # rank 0 of one writes
     pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "m").predict(), model.predict())
     with pytest.raises(tsrnn.ConfigError, match="batch_size 1 is smaller"):
-        distributed.DataParallel(distributed.Context(0, 2, model._device()), 1, 0)
+        distributed.DataParallel(distributed.Context(0, 2, torch.device("cpu")), 1, 0)
 
 
 # ------------------------------------------------------------------ real processes
@@ -144,16 +145,20 @@ def test_two_gloo_processes_match_one_process(data, two_process_model):
     two = tsrnn.load(out)
     assert checkpoint_info(out) is None and two.ids_ == sorted(two.ids_)  # all 20, in order
     assert len(two.ids_) == 20 and len(two.history_) == 16
+    # what the CLI built: its options, "auto" for the rest (one network: checkpointed)
     one = tsrnn.RNNForecaster(lookback=48, horizon=12, hidden_size=16, epochs=16,
-                              random_state=0, validation=12, id_col="id", time_col="time")
+                              random_state=0, n_models=1, validate=False, id_col="id",
+                              time_col="time")
     one.fit(pd.read_csv(path))
     loss1, loss2 = one.history_[-1]["train_loss"], two.history_[-1]["train_loss"]
     assert abs(loss2 / loss1 - 1) < 0.01, (loss1, loss2)
     s1, s2 = _holdout_smape(one, holdout), _holdout_smape(two, holdout)
     assert abs(s1 - s2) < 0.2, (s1, s2)
-    assert s2 < 0.5 * _holdout_smape(tsrnn.RNNForecaster(  # and it learned something
+    # and it learned something (the untrained network already forecasts around seasonal naive)
+    assert s2 < 0.8 * _holdout_smape(tsrnn.RNNForecaster(
         lookback=48, horizon=12, hidden_size=16, epochs=1, max_steps=1, random_state=0,
-        id_col="id", time_col="time").fit(pd.read_csv(path)), holdout)
+        n_models=1, validate=False, id_col="id", time_col="time").fit(pd.read_csv(path)),
+        holdout)
 
 
 def _workers(launcher: int) -> dict[int, int]:

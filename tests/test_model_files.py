@@ -17,9 +17,11 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 import tsrnn
-from tsrnn import ModelFileError, RNNForecaster
+from tsrnn import ModelFileError
 from tsrnn.cli import main
 from tsrnn.io import META_FILE, TENSORS_FILE
+
+from .fixed import Fixed
 
 
 class _WritesMarker:
@@ -39,7 +41,7 @@ def saved(tmp_path_factory):
     t = np.arange(120)
     frame = pd.DataFrame({"y": 5 + np.sin(t / 4)},
                          index=pd.date_range("2024-01-01", periods=120, freq="h"))
-    model = RNNForecaster(lookback=8, horizon=3, epochs=1, hidden_size=4, device="cpu",
+    model = Fixed(lookback=8, horizon=3, epochs=1, hidden_size=4, device="cpu",
                           random_state=0).fit(frame)
     model.save(root / "good")
     return root, model.predict()

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 import tsrnn
-from tsrnn import ConfigError, RNNForecaster, SeasonalNaiveForecaster
+from tsrnn import ConfigError, SeasonalNaiveForecaster
 from tsrnn.nn import NetConfig, RNNNetwork
 
+from .fixed import Fixed
 from .test_forecaster import FAST, hourly
 
 
@@ -34,7 +35,7 @@ def test_a_patched_network_is_the_plain_network_on_reshaped_input():
 def test_patched_forecaster_beats_seasonal_naive(head):
     df = hourly(24 * 50)
     train = df.iloc[: 24 * 40]
-    model = RNNForecaster(lookback=72, horizon=24, head=head, patch=24, epochs=10,
+    model = Fixed(lookback=72, horizon=24, head=head, patch=24, epochs=10,
                           batch_size=32, lr=3e-3, **FAST).fit(train)
     assert model.network_.backbone.rnn.input_size == 24  # one day of one channel per step
     held_out = model.backtest(df, start=24 * 40, stride=24).summary["mae"]
@@ -46,7 +47,7 @@ def test_patched_forecaster_beats_seasonal_naive(head):
 
 def test_patched_forecaster_backtests_rolls_and_round_trips(tmp_path):
     df = hourly(24 * 20)
-    model = RNNForecaster(lookback=48, horizon=12, patch=12, time_features=True,
+    model = Fixed(lookback=48, horizon=12, patch=12, time_features=True,
                           window_norm="standard", epochs=2, **FAST).fit(df.iloc[:360])
     result = model.backtest(df, start=400, stride=20)
     for origin in result.forecasts.origin.unique()[:3]:
@@ -65,8 +66,8 @@ def test_patch_errors_name_the_values():
     df = hourly(24 * 10)
     with pytest.raises(ConfigError, match="lookback 50 is not a multiple of patch 24; use "
                                           "lookback 48 or 72"):
-        RNNForecaster(lookback=50, patch=24).fit(df)
+        Fixed(lookback=50, patch=24).fit(df)
     with pytest.raises(ConfigError, match="stateful=True .* no patch \\(got patch 2\\)"):
-        RNNForecaster(lookback=24, patch=2, stateful=True).fit(df)
+        Fixed(lookback=24, patch=2, stateful=True).fit(df)
     with pytest.raises(ConfigError, match="patch must be a positive integer, got 0"):
-        RNNForecaster(lookback=24, patch=0).fit(df)
+        Fixed(lookback=24, patch=0).fit(df)

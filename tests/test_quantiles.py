@@ -10,7 +10,7 @@ import torch
 from click.testing import CliRunner
 
 import tsrnn
-from tsrnn import ConfigError, DataError, RNNForecaster
+from tsrnn import ConfigError, DataError
 from tsrnn.cli import main
 from tsrnn.metrics import (
     check_levels,
@@ -25,6 +25,7 @@ from tsrnn.metrics import (
 from tsrnn.nn import NetConfig, RNNNetwork, make_loss, monotone_quantiles
 
 from .cli_helpers import FIT_FAST, hourly_frame
+from .fixed import Fixed
 
 FAST = dict(hidden_size=16, random_state=0, device="cpu")
 LEVELS = [0.1, 0.5, 0.9]
@@ -113,7 +114,7 @@ def test_bad_levels_are_config_errors(levels, message):
     with pytest.raises(ConfigError, match=message):
         check_levels(levels)
     with pytest.raises(ConfigError, match=message):
-        RNNForecaster(quantiles=levels, epochs=1, **FAST).fit(hourly(200))
+        Fixed(quantiles=levels, epochs=1, **FAST).fit(hourly(200))
 
 
 def test_point_level_is_the_median_or_the_nearest():
@@ -161,7 +162,7 @@ def test_networks_emit_ordered_levels_for_extreme_inputs(head):
 
 
 def test_forecaster_quantiles_stay_ordered_on_spiky_unseen_data():
-    model = RNNForecaster(lookback=24, horizon=6, epochs=2, quantiles=[0.05, 0.25, 0.5, 0.75,
+    model = Fixed(lookback=24, horizon=6, epochs=2, quantiles=[0.05, 0.25, 0.5, 0.75,
                                                                        0.95], **FAST)
     model.fit(hourly(24 * 10))
     rng = np.random.default_rng(1)
@@ -175,7 +176,7 @@ def test_forecaster_quantiles_stay_ordered_on_spiky_unseen_data():
 
 def test_fitted_quantiles_beat_a_constant_width_interval_on_heteroscedastic_data():
     df, cut = heteroscedastic(24 * 70), 24 * 55
-    model = RNNForecaster(lookback=48, horizon=12, cell="gru", hidden_size=32, epochs=6,
+    model = Fixed(lookback=48, horizon=12, cell="gru", hidden_size=32, epochs=6,
                           lr=0.01, batch_size=64, quantiles=LEVELS, random_state=0, device="cpu")
     model.fit(df.iloc[:cut])
     held_out = model.backtest(df, start=cut, stride=1).forecasts  # never trained on
@@ -208,7 +209,7 @@ def two_series(n, seed=0):
 
 def test_error_scale_gives_regular_series_narrow_intervals():
     df = two_series(24 * 40)
-    model = RNNForecaster(lookback=48, horizon=12, epochs=4, lr=0.01, batch_size=64,
+    model = Fixed(lookback=48, horizon=12, epochs=4, lr=0.01, batch_size=64,
                           window_norm="standard", season=24, quantiles=LEVELS,
                           error_scale="mase", id_col="id", time_col="time", **FAST).fit(df)
     f = model.backtest(df, start=0.8, stride=6).forecasts
@@ -241,7 +242,7 @@ def test_error_scale_divides_training_targets_by_the_window_spread():
     (dict(error_scale="mase", season=24, lookback=24), "lookback > 24")])
 def test_error_scale_checks(params, message):
     with pytest.raises(ConfigError, match=message):
-        RNNForecaster(epochs=1, **params, **FAST).fit(hourly(200))
+        Fixed(epochs=1, **params, **FAST).fit(hourly(200))
 
 
 # --------------------------------------------------------------------------- paths
@@ -250,7 +251,7 @@ def test_error_scale_checks(params, message):
 def test_predict_is_the_median_and_levels_are_columns_per_target_and_series():
     long = pd.concat([hourly(24 * 8, seed=i).assign(store=s, temp=lambda d: d.load / 2)
                       for i, s in enumerate("ab")]).reset_index(names="time")
-    model = RNNForecaster(lookback=24, horizon=6, epochs=1, id_col="store", time_col="time",
+    model = Fixed(lookback=24, horizon=6, epochs=1, id_col="store", time_col="time",
                           quantiles=[0.9, 0.1, 0.5], **FAST).fit(long)
     q = model.predict_quantiles()
     assert model.quantiles_ == (0.1, 0.5, 0.9)
@@ -270,7 +271,7 @@ def test_predict_is_the_median_and_levels_are_columns_per_target_and_series():
 
 
 def test_without_the_median_the_point_forecast_is_the_nearest_level():
-    model = RNNForecaster(lookback=24, horizon=4, epochs=1, quantiles=[0.2, 0.7], **FAST)
+    model = Fixed(lookback=24, horizon=4, epochs=1, quantiles=[0.2, 0.7], **FAST)
     model.fit(hourly(24 * 6))
     np.testing.assert_array_equal(model.predict().load, model.predict_quantiles()["load_q0.7"])
 
@@ -279,11 +280,11 @@ def test_without_the_median_the_point_forecast_is_the_nearest_level():
     (dict(head="recursive"), "head='recursive'"), (dict(loss="mse"), "loss='mse'")])
 def test_unsupported_combinations_are_config_errors(params, message):
     with pytest.raises(ConfigError, match=message):
-        RNNForecaster(quantiles=LEVELS, epochs=1, **params, **FAST).fit(hourly(200))
+        Fixed(quantiles=LEVELS, epochs=1, **params, **FAST).fit(hourly(200))
 
 
 def test_point_model_has_no_quantiles_to_give():
-    model = RNNForecaster(lookback=24, horizon=4, epochs=1, **FAST).fit(hourly(24 * 6))
+    model = Fixed(lookback=24, horizon=4, epochs=1, **FAST).fit(hourly(24 * 6))
     assert model.quantiles_ == ()
     with pytest.raises(ConfigError, match="fitted without quantiles"):
         model.predict_quantiles()
@@ -296,7 +297,7 @@ def test_point_model_has_no_quantiles_to_give():
 ])
 def test_window_norm_and_season_rescale_quantiles_with_the_data(params, scale):
     df = hourly(24 * 12)
-    model = RNNForecaster(lookback=48, horizon=6, epochs=2, quantiles=LEVELS, **params, **FAST)
+    model = Fixed(lookback=48, horizon=6, epochs=2, quantiles=LEVELS, **params, **FAST)
     model.fit(df)
     base = levels_of(model.predict_quantiles(df))
     moved = levels_of(model.predict_quantiles(df * scale + 1000))
@@ -309,7 +310,7 @@ def test_window_norm_and_season_rescale_quantiles_with_the_data(params, scale):
 
 
 def test_save_load_round_trip_keeps_levels_and_quantiles(tmp_path):
-    model = RNNForecaster(lookback=48, horizon=6, epochs=2, head="seq2seq", window_norm="standard",
+    model = Fixed(lookback=48, horizon=6, epochs=2, head="seq2seq", window_norm="standard",
                           season=24, quantiles=[0.05, 0.5, 0.95], **FAST).fit(hourly(24 * 12))
     model.save(tmp_path / "m")
     loaded = tsrnn.load(tmp_path / "m")
@@ -320,7 +321,7 @@ def test_save_load_round_trip_keeps_levels_and_quantiles(tmp_path):
 
 def test_backtest_has_level_columns_and_interval_metrics_that_add_up():
     df = hourly(24 * 14)
-    model = RNNForecaster(lookback=48, horizon=12, epochs=3, quantiles=[0.05, 0.25, 0.5, 0.75,
+    model = Fixed(lookback=48, horizon=12, epochs=3, quantiles=[0.05, 0.25, 0.5, 0.75,
                                                                         0.95], **FAST)
     model.fit(df.iloc[: 24 * 12])
     result = model.backtest(df, start=24 * 12, stride=6, m=24)
@@ -339,7 +340,7 @@ def test_backtest_has_level_columns_and_interval_metrics_that_add_up():
 
 def test_stateful_quantiles_predict_update_and_backtest():
     df = hourly(24 * 12)
-    model = RNNForecaster(lookback=24, horizon=6, epochs=2, stateful=True, quantiles=LEVELS,
+    model = Fixed(lookback=24, horizon=6, epochs=2, stateful=True, quantiles=LEVELS,
                           **FAST).fit(df.iloc[:-24])
     q = levels_of(model.predict_quantiles())
     assert q.shape == (6, 3) and (np.diff(q, axis=1) >= 0).all()

@@ -26,6 +26,7 @@ from tsrnn.nn import (
 from tsrnn.nn import callbacks as callbacks
 
 from .cli_helpers import hourly_frame, run_tsrnn, tsrnn_script
+from .fixed import Fixed
 
 
 def write(path, frame):
@@ -40,7 +41,8 @@ def _series(n=480, seed=0) -> pd.Series:
     return pd.Series(values, index=pd.date_range("2024-01-01", periods=n, freq="h"), name="y")
 
 
-FAST = dict(lookback=24, horizon=6, hidden_size=12, batch_size=64, random_state=3)
+FAST = dict(lookback=24, horizon=6, hidden_size=12, batch_size=64, random_state=3,
+            n_models=1)  # a checkpointed fit trains one network (n_models="auto" -> 1)
 
 
 # ------------------------------------------------------------------ divergence
@@ -190,17 +192,19 @@ def test_resumed_fit_equals_uninterrupted_fit(tmp_path, monkeypatch, extra):
 def test_a_checkpoint_from_before_a_network_option_existed_still_resumes(tmp_path,
                                                                         monkeypatch):
     """Checkpoints written before ``patch`` existed have no such key in their network config;
-    they resume as if it had its default."""
+    they resume as if it had its default. (Nor had they any "auto" parameter: the fit pins
+    them, and the file loses the ``resolved`` entry.)"""
     data = _series()
-    whole = tsrnn.RNNForecaster(epochs=4, **FAST).fit(data)
+    whole = Fixed(epochs=4, **FAST).fit(data)
     _interrupt_after(2, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        tsrnn.RNNForecaster(epochs=4, **FAST).fit(data, checkpoint=tmp_path / "ck")
+        Fixed(epochs=4, **FAST).fit(data, checkpoint=tmp_path / "ck")
     monkeypatch.undo()
     meta_path = tmp_path / "ck" / "model.json"
     meta = json.loads(meta_path.read_text())
     del meta["config"]["patch"]
     del meta["params"]["patch"]
+    del meta["resolved"]
     meta_path.write_text(json.dumps(meta))
     resumed = tsrnn.resume(tmp_path / "ck", data)
     assert resumed.network_.cfg.patch == 1
@@ -233,7 +237,8 @@ def _wait_for_checkpoint(path, proc, timeout=90.0) -> None:
 
 def test_cli_sigint_leaves_a_checkpoint_and_resume_matches_an_uninterrupted_run(tmp_path):
     data = write(tmp_path / "d.csv", hourly_frame(24 * 60))
-    args = ["--lookback", "24", "--horizon", "6", "--hidden-size", "16", "--seed", "5", "-q"]
+    args = ["--lookback", "24", "--horizon", "6", "--hidden-size", "16", "--seed", "5", "-q",
+            "--models", "1"]  # a checkpointed fit trains one network
     env = dict(os.environ, TSRNN_DEBUG="", OMP_NUM_THREADS="1")
 
     # the whole run, never interrupted (30 epochs)

@@ -7,9 +7,11 @@ import pytest
 import torch
 
 import tsrnn
-from tsrnn import ConfigError, DataError, RNNForecaster
+from tsrnn import ConfigError, DataError
 from tsrnn.data import series_offsets, stream_layout
 from tsrnn.nn import NetConfig, RNNNetwork, StreamData, detach_state
+
+from .fixed import Fixed
 
 FAST = dict(hidden_size=16, random_state=0, device="cpu")
 
@@ -67,7 +69,7 @@ def hourly(n, seed=0):
 def fitted():
     df = hourly(24 * 40)
     n80, n90 = int(0.8 * len(df)), int(0.9 * len(df))
-    model = RNNForecaster(lookback=24, horizon=12, stateful=True, epochs=150, batch_size=4,
+    model = Fixed(lookback=24, horizon=12, stateful=True, epochs=150, batch_size=4,
                           lr=1e-2, **FAST).fit(df.iloc[:n80])
     return df, n80, n90, model
 
@@ -103,7 +105,7 @@ def test_update_errors_and_reset(fitted):
     m.update(df.iloc[n80 : n80 + 10])  # starts again from a zero state
     assert len(m.predict()) == 12
     with pytest.raises(ConfigError, match="stateful=True"):
-        RNNForecaster(epochs=1, lookback=24, horizon=6, **FAST).fit(df).update(df.iloc[:5])
+        Fixed(epochs=1, lookback=24, horizon=6, **FAST).fit(df).update(df.iloc[:5])
 
 
 def test_one_pass_backtest_equals_predict_per_origin(fitted):
@@ -140,7 +142,7 @@ def test_stateful_rejects_what_it_cannot_do():
     for bad in (dict(head="seq2seq"), dict(window_norm="mean"),
                 dict(bidirectional_encoder=True)):
         with pytest.raises(ConfigError, match="stateful=True does not combine"):
-            RNNForecaster(stateful=True, **bad).fit(df)
+            Fixed(stateful=True, **bad).fit(df)
 
 
 def echo_series(n=2560, period=32, delay=24, seed=0) -> pd.DataFrame:
@@ -164,9 +166,9 @@ def test_stateful_remembers_an_event_beyond_four_lookbacks(seed):
     split = int(0.8 * len(df))
     common = dict(lookback=5, horizon=3, hidden_size=32, epochs=100, lr=3e-3, loss="mse",
                   random_state=seed, device="cpu")
-    stateless = RNNForecaster(**common, batch_size=256).fit(df.iloc[:split])
-    stateful = RNNForecaster(**common, stateful=True, batch_size=2).fit(df.iloc[:split])
-    assert stateful._bptt > 24 > 4 * 5
+    stateless = Fixed(**common, batch_size=256).fit(df.iloc[:split])
+    stateful = Fixed(**common, stateful=True, batch_size=2).fit(df.iloc[:split])
+    assert stateful._runner().bptt > 24 > 4 * 5
     a = stateless.backtest(df, start=split, stride=1).summary["rmse"]
     b = stateful.backtest(df, start=split, stride=1).summary["rmse"]
     print(f"held-out RMSE, seed {seed}: stateless {a:.4f}, stateful {b:.4f}, ratio {b / a:.2f}")

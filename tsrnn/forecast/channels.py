@@ -32,7 +32,7 @@ from ..data import (
 from ..data.checks import series_label
 from .transforms import per_value
 
-__all__ = ["Channels"]
+__all__ = ["Channels", "kept_by_channels"]
 
 
 class Channels:
@@ -88,11 +88,19 @@ class Channels:
 
     # -- fit ----------------------------------------------------------------------------------
 
-    def fit(self, panel: Panel, fit_rows: np.ndarray) -> np.ndarray:
-        """Fit the scaler on the first ``fit_rows`` of each series, keep the context, and
-        return the panel's channels ``(N, C)``."""
+    def fit(self, panel: Panel, fit_rows: np.ndarray, pads: np.ndarray | None = None
+            ) -> np.ndarray:
+        """Fit the scaler on the first ``fit_rows`` of each series (after its first ``pads``
+        rows, which padding invented), keep the context, and return the panel's channels
+        ``(N, C)``."""
         raw = self.raw_blocks(panel)
-        self.scaler = Scaler(self.method).fit(raw, panel.lengths, fit_rows)
+        if pads is None or not pads.any():
+            self.scaler = Scaler(self.method).fit(raw, panel.lengths, fit_rows)
+        else:
+            real = np.concatenate([np.arange(panel.series(i).start + p, panel.series(i).stop)
+                                   for i, p in enumerate(pads)])
+            self.scaler = Scaler(self.method).fit(raw[real], panel.lengths - pads,
+                                                  np.asarray(fit_rows) - pads)
         self.ids = list(panel.ids)
         values = self.encode(panel, raw, np.arange(panel.n_series))
         L = self.lookback
@@ -107,8 +115,8 @@ class Channels:
         """Targets (log-transformed if asked), past and future covariates side by side:
         ``(N, K + P + Fu)``."""
         target = panel.target
-        if self.target_transform == "log":
-            target = _log_targets(panel)
+        if self.target_transform:
+            target = _log_targets(panel, self.target_transform)
         blocks = [b for b in (target, panel.past, panel.future) if b is not None]
         return np.concatenate(blocks, axis=1, dtype=np.float64)  # one allocation, no astype copy
 
@@ -156,8 +164,9 @@ class Channels:
         ctx, L = self.context, self.lookback
         blocks = [b for b in (ctx["target"], ctx["past"], ctx["future"]) if b is not None]
         raw = np.concatenate(blocks, axis=2).astype(np.float64)  # (S, L, K+P+Fu)
-        if self.target_transform == "log":  # the context keeps the data as given
-            raw[..., : self.n_targets] = np.log(raw[..., : self.n_targets])
+        if self.target_transform:  # the context keeps the data as given
+            log = np.log1p if self.target_transform == "log1p" else np.log
+            raw[..., : self.n_targets] = log(raw[..., : self.n_targets])
         panel = Panel(self.ids, ctx["index"], np.full(len(self.ids), L),
                       raw[..., 0].reshape(-1, 1), None, None, self.freq, self.roles)
         idx = np.arange(len(self.ids))
@@ -234,9 +243,9 @@ class Channels:
         s, k = scaler or self.scaler, self.n_targets
         scale, center = s.scale_[idx, None, :k], s.center_[idx, None, :k]  # (n, 1, K)
         out = values * per_value(scale, values) + per_value(center, values)
-        if self.target_transform == "log":
+        if self.target_transform:
             with np.errstate(over="ignore"):
-                out = np.exp(out)
+                out = np.expm1(out) if self.target_transform == "log1p" else np.exp(out)
         return out
 
     def extend_context(self, panel: Panel, idx: np.ndarray) -> None:
@@ -252,7 +261,17 @@ class Channels:
             self.context["index"][i] = self.context["index"][i].append(panel.index[j])[-L:]
 
 
-def _log_targets(panel: Panel) -> np.ndarray:
+def _log_targets(panel: Panel, how: str) -> np.ndarray:
+    """``log`` (targets > 0) or ``log1p`` (targets >= 0) of the targets."""
+    if how == "log1p":
+        bad = ~(panel.target >= 0) & ~np.isnan(panel.target)
+        if bad.any():
+            row = int(np.flatnonzero(bad.any(axis=1))[0])
+            i = int(np.searchsorted(panel.offsets, row, side="right") - 1)
+            raise DataError(f"target_transform='log1p' needs targets >= 0, but "
+                            f"{series_label(panel.ids[i])} holds "
+                            f"{panel.target[row][bad[row]][0]!r}; use target_transform=None")
+        return np.log1p(panel.target)
     bad = ~(panel.target > 0) & ~np.isnan(panel.target)
     if bad.any():
         row = int(np.flatnonzero(bad.any(axis=1))[0])
@@ -261,3 +280,8 @@ def _log_targets(panel: Panel) -> np.ndarray:
                         f"{series_label(panel.ids[i])} holds {panel.target[row][bad[row]][0]!r}; "
                         "use target_transform=None or shift the data to positive values")
     return np.log(panel.target)
+
+
+def kept_by_channels(name: str, doc: str) -> property:
+    """A forecaster's fitted attribute that its ``channels_`` keep (``roles_``, ``scaler_``)."""
+    return property(lambda self: getattr(self.channels_, name), doc=doc)

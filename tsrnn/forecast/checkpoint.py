@@ -26,6 +26,7 @@ from .._validation import ConfigError, DataError, ModelFileError, check_positive
 from ..estimators.base import build_network
 from ..io import load_model
 from ..nn import Checkpoint, EarlyStopping, FitState, NetConfig, Resume, make_optimizer
+from .auto import settle
 from .distributed import launched
 from .serialize import from_files
 
@@ -113,6 +114,15 @@ class ResumePoint:
     scaler: Any
     best_weights: dict[str, torch.Tensor] | None = None
     config: dict = field(default_factory=dict)
+    #: what the interrupted fit resolved its "auto" parameters to (None: a checkpoint from
+    #: before "auto"); the resumed fit trains the same configuration
+    resolved: dict | None = None
+    params: dict = field(default_factory=dict)  # the parameters saved with the checkpoint
+
+    def configuration(self, params: dict) -> dict:
+        """The interrupted fit's configuration (``config_``), whatever the data would resolve
+        its "auto" parameters to now; ``params`` given explicitly win (e.g. ``distributed``)."""
+        return settle(params, self.resolved, self.params)
 
     def restore(self, cfg: NetConfig, scaler, device: torch.device):
         """``(network, optimizer, history)`` where the checkpoint stopped, once the data was
@@ -204,4 +214,5 @@ def _resume_point(tensors: dict, meta: dict, info: dict, est) -> ResumePoint:
         scaler=est.scaler_,
         best_weights={k[len("best."):]: v for k, v in tensors.items()
                       if k.startswith("best.")} or None,
-        config=dict(meta["config"]))
+        config=dict(meta["config"]), resolved=meta.get("resolved"),
+        params=dict(meta["params"]))

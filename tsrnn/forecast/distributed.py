@@ -43,6 +43,7 @@ __all__ = [
     "DataParallel",
     "PaddedData",
     "Shard",
+    "agree",
     "agree_min",
     "all_rows",
     "gather_fitted",
@@ -232,6 +233,16 @@ def agree_min(value: int) -> int:
     t = torch.tensor([int(value)], dtype=torch.int64, device=device)
     dist.all_reduce(t, op=dist.ReduceOp.MIN)
     return int(t.item())
+
+
+def agree(obj):
+    """Rank 0's ``obj`` on every rank (``obj`` itself outside a process group): the ranks of
+    a data-parallel fit build one network from one resolved configuration."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def all_rows(frame: pd.DataFrame) -> pd.DataFrame:

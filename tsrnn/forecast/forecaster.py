@@ -8,44 +8,48 @@ The public template of a forecaster, composed of small parts it owns and delegat
   :class:`~tsrnn.forecast.transforms.WindowTransform`) or, with ``stateful=True``,
   :class:`~tsrnn.forecast.stateful.StatefulRunner` (streams and a carried state);
 - :class:`~tsrnn.forecast.quantiles.Outputs`: point forecasts or quantile levels;
-- :func:`~tsrnn.forecast.training.fit_network` (early stopping, checkpoints, DDP),
-  :func:`~tsrnn.forecast.backtest.backtest` and :mod:`tsrnn.forecast.serialize`.
-
-Data flow of ``fit``: ``to_panel`` (roles, frequency) -> ``Channels.fit`` (scaler fitted on the
-training rows only) -> the runner's training data -> ``fit_network``. ``predict`` encodes the
-last ``lookback`` rows of every series in one batched pass (rolled forward in blocks when asked
-for more steps than the network emits) and maps the result back to the data's scale.
+- :func:`~tsrnn.forecast.training.fit_network`, :func:`~tsrnn.forecast.backtest.backtest`,
+  :mod:`tsrnn.forecast.serialize`; the data flow of ``fit`` and ``predict``: ARCHITECTURE.md.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator
 
 from .._paramdocs import documented
-from .._validation import ConfigError, check_fitted, check_positive_int, check_seed
-from ..data import future_frame, to_panel
-from ..estimators.base import build_network, getstate, network_config, setstate, train_config
-from ..io import is_table_path, read_table
-from ..nn import resolve_device
+from .._validation import ConfigError, check_fitted, check_positive_int
+from ..data import future_frame
+from ..estimators.base import getstate, setstate
+from .auto import resolve
 from .backtest import backtest
 from .channels import Channels
-from .distributed import DataParallel, gather_fitted, is_writer, read_shard
-from .params import PARAMETERS_DOC, block_steps, check_params, levels_of
+from .channels import kept_by_channels as kept
+from .combine import Combination
+from .distributed import agree, is_writer
+from .ensemble import median_of, member_configs, one_network
+from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
 from .quantiles import Outputs
+from .reading import read_training
+from .safety import fall_back, validate
 from .serialize import Fitted, register, save
 from .stateful import StatefulRunner
-from .training import check_lengths, fit_network
+from .training import train_forecaster
 from .transforms import WindowTransform
 from .windowed import WindowRunner
 
 __all__ = ["RNNForecaster"]
 
+#: What ``fit`` sets (and a new ``fit`` forgets first).
+FITTED = ("network_", "optimizer_", "history_", "state_", "channels_", "config_", "members_",
+          "validation_", "fallback_", "combination_")
 
-def _fitted(name: str, doc: str) -> property:
-    """A fitted attribute kept by :class:`~tsrnn.forecast.channels.Channels`."""
-    return property(lambda self: getattr(self.channels_, name), doc=doc)
+
+def _member(config: dict) -> RNNForecaster:
+    """A forecaster with the resolved ``config`` as its parameters (one network, no
+    validation): a member of an ensemble, or the copy that ``validate`` scores."""
+    return RNNForecaster(**{**config, "n_models": 1, "validate": False, "fallback": None,
+                            "combine": None})
 
 
 @register
@@ -56,37 +60,19 @@ class RNNForecaster(BaseEstimator):
     Parameters
     ----------
 {PARAMETERS_DOC}
-    Attributes
-    ----------
-    network_ : RNNNetwork
-    channels_ : Channels
-        Builds the input channels; holds the fitted facts below
-        (:mod:`tsrnn.forecast.channels`).
-    scaler_ : Scaler
-        Per-series statistics of the target, past and future channels.
-    roles_ : Roles
-    freq_ : str or None
-    ids_ : list
-        Series ids seen in ``fit``.
-    context_ : dict
-        The last ``lookback`` raw rows of every series (``target``, ``past``, ``future``) and
-        their timestamps (``index``), so ``predict()`` needs no data.
-    history_ : list of dict
-        Loss per epoch.
-    state_ : Tensor, tuple of Tensor or None
-        With ``stateful=True``: the hidden state after the end of every series.
-    """
+{ATTRIBUTES_DOC}    """
 
-    def __init__(self, *, lookback=24, horizon=1, cell="lstm", head="direct", hidden_size=64,
-                 num_layers=1, dropout=0.0, bidirectional_encoder=False, head_hidden=0,
-                 patch=1, scaler="standard", window_norm=None, season=None, time_features=False,
-                 epochs=20, batch_size=128, lr=1e-3, weight_decay=0.0, loss="mae",
-                 clip_grad=1.0, early_stopping=False, patience=5, validation=None, stride=1,
-                 stateful=False, bptt=None, target=None, time_col=None, id_col=None,
-                 past_covariates=None, future_covariates=None, freq=None, random_state=None,
-                 device="auto", verbose=False, max_steps=None, on_divergence="raise",
-                 lr_schedule=None, target_transform=None, quantiles=None, error_scale=None,
-                 distributed=False):
+    def __init__(self, *, lookback="auto", horizon=1, cell="lstm", head="direct",
+                 hidden_size="auto", num_layers=1, dropout=0.0, bidirectional_encoder=False,
+                 head_hidden="auto", patch="auto", scaler="standard", window_norm="auto",
+                 season="auto", time_features=False, epochs="auto", batch_size="auto",
+                 lr="auto", weight_decay=0.0, loss="mae", clip_grad=1.0, early_stopping="auto",
+                 patience=5, validation=None, stride=1, stateful=False, bptt=None, target=None,
+                 time_col=None, id_col=None, past_covariates=None, future_covariates=None,
+                 freq=None, random_state=None, device="auto", verbose=False, max_steps="auto",
+                 on_divergence="raise", lr_schedule="auto", target_transform="auto",
+                 quantiles=None, error_scale=None, distributed=False, n_models="auto",
+                 validate=True, fallback=None, combine="auto"):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -129,13 +115,17 @@ class RNNForecaster(BaseEstimator):
         self.quantiles = quantiles
         self.error_scale = error_scale
         self.distributed = distributed
+        self.n_models = n_models
+        self.validate = validate
+        self.fallback = fallback
+        self.combine = combine
 
-    roles_ = _fitted("roles", "Column roles (target, covariates, time and id columns).")
-    freq_ = _fitted("freq", "Frequency of the data (None: integer steps).")
-    target_names_ = _fitted("target_names", "Target column names.")
-    scaler_ = _fitted("scaler", "Per-series statistics of the target, past and future channels.")
-    ids_ = _fitted("ids", "Series ids seen in fit.")
-    context_ = _fitted("context", "The last lookback raw rows (and timestamps) of every series.")
+    roles_ = kept("roles", "Column roles (target, covariates, time and id columns).")
+    freq_ = kept("freq", "Frequency of the data (None: integer steps).")
+    target_names_ = kept("target_names", "Target column names.")
+    scaler_ = kept("scaler", "Per-series statistics of the target, past and future channels.")
+    ids_ = kept("ids", "Series ids seen in fit.")
+    context_ = kept("context", "The last lookback raw rows (and timestamps) of every series.")
 
     @property
     def quantiles_(self) -> tuple[float, ...]:
@@ -145,38 +135,38 @@ class RNNForecaster(BaseEstimator):
     __getstate__ = getstate  # the network travels as state dicts
     __setstate__ = setstate
 
-    def _device(self) -> torch.device:
-        return resolve_device(self.device)
-
     def _check_fitted(self) -> None:
         check_fitted(self, "network_")
 
     def _min_history(self) -> int:
-        return self.lookback
+        return self.config_["lookback"]
+
+    def _members(self) -> list:  # the fitted models whose forecasts are combined
+        return getattr(self, "members_", None) or [self]
 
     def _runner(self) -> WindowRunner | StatefulRunner:
         """The part that lays out training data and forecasts: windows, or stateful streams."""
-        if self.stateful:
-            return StatefulRunner(lookback=self.lookback, horizon=self.horizon, bptt=self.bptt,
-                                  batch_size=self.batch_size)
-        lag = (self.season or 1) if self.error_scale is not None else None
-        transform = WindowTransform(len(self.roles_.target), self.window_norm, self.season, lag)
-        return WindowRunner(lookback=self.lookback, horizon=self.horizon, stride=self.stride,
-                            patch=self.patch, head=self.head,
-                            bidirectional=self.bidirectional_encoder, transform=transform)
+        c = self.config_
+        if c["stateful"]:
+            return StatefulRunner(lookback=c["lookback"], horizon=c["horizon"], bptt=c["bptt"],
+                                  batch_size=c["batch_size"])
+        lag = (c["season"] or 1) if c["error_scale"] is not None else None
+        transform = WindowTransform(len(self.roles_.target), c["window_norm"], c["season"], lag)
+        return WindowRunner(lookback=c["lookback"], horizon=c["horizon"], stride=c["stride"],
+                            patch=c["patch"], head=c["head"],
+                            bidirectional=c["bidirectional_encoder"], transform=transform)
 
     def _outputs(self) -> Outputs:
         return Outputs(self.quantiles_)
-
-    @property
-    def _bptt(self) -> int:
-        """Steps per truncated-BPTT chunk of a stateful model (``bptt``, or 8 x lookback)."""
-        return self._runner().bptt
 
     # -- fit -------------------------------------------------------------------------------------
 
     def fit(self, data, *, checkpoint=None, resume=None):
         """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``).
+
+        Every ``"auto"`` parameter is resolved from the data first (``config_``); then come
+        the members of an ensemble and, with ``validate=True``, the safety net
+        (``validation_``, ``fallback_``).
 
         Parameters
         ----------
@@ -191,80 +181,69 @@ class RNNForecaster(BaseEstimator):
         resume : ResumePoint, default=None
             Continue the interrupted fit of a checkpoint (what :func:`tsrnn.resume` passes).
         """
-        check_params(self.get_params())
-        for attr in ("network_", "optimizer_", "history_", "state_", "channels_"):
+        check_given(self.get_params())
+        for attr in FITTED:
             self.__dict__.pop(attr, None)
-        ctx, panel = self._read_training(data)
-        self.channels_ = Channels(panel.roles, panel.freq, self.lookback, self.scaler,
-                                  self.target_transform, self.time_features)
+        ctx, panel = read_training(self.get_params(), data)
+        self.config_ = (agree(resolve(self.get_params(), panel)) if resume is None  # DDP: agree
+                        else resume.configuration(self.get_params()))
+        one_network(self.config_, self.n_models, checkpoint is not None or resume is not None)
+        check_params(self.config_)
+        configs = member_configs(self.config_, auto_lookback=self.lookback == "auto")
+        if len(configs) == 1:
+            self._fit_resolved(panel, ctx, checkpoint, resume)
+        else:
+            self.members_ = [_member(c)._fit_resolved(panel, ctx, None, None) for c in configs]
+            first = self.members_[0]
+            self.network_, self.channels_, self.history_ = (first.network_, first.channels_,
+                                                            first.history_)
+            self.n_epochs_ = first.n_epochs_
+        if self.config_["validate"] and ctx is None:
+            self.validation_, self.fallback_ = validate(
+                self, panel, lambda c, p: _member(c)._fit_resolved(p, None, None, None))
+            if self.validation_ and self.validation_["combine"]:
+                self.combination_ = Combination.of(self.validation_["combine"], self.config_,
+                                                   panel)
+        return self
+
+    def _fit_resolved(self, panel, ctx, checkpoint, resume):
+        """Fit one network on ``panel`` with the configuration already resolved."""
+        if not hasattr(self, "config_"):
+            self.config_ = resolve(self.get_params(), panel)
+        c = self.config_
+        self.channels_ = Channels(panel.roles, panel.freq, c["lookback"], c["scaler"],
+                                  c["target_transform"], c["time_features"])
         self._fit_panel(panel, ctx, checkpoint, resume)
         return self
 
-    def _read_training(self, data):
-        """``(data-parallel context or None, panel)``: all series, or this process's share."""
-        if self.distributed:
-            return read_shard(data, self.id_col, self._device(), self._columns(), self._read)
-        return None, self._read(read_table(data, self._columns()) if is_table_path(data) else data)
-
-    def _read(self, frame):
-        """``frame`` as a Panel with the roles given as parameters."""
-        return to_panel(frame, target=self.target, time_col=self.time_col, id_col=self.id_col,
-                        past_covariates=self.past_covariates,
-                        future_covariates=self.future_covariates, freq=self.freq)
-
-    def _columns(self) -> list | None:
-        """The columns the roles name (None: all, as ``target=None`` guesses the targets)."""
-        if self.target is None:
-            return None
-        names = [self.time_col, self.id_col, self.target, self.past_covariates,
-                 self.future_covariates]
-        flat = [c for n in names if n is not None for c in (n if isinstance(n, list) else [n])]
-        return list(dict.fromkeys(flat))
-
     def _fit_panel(self, panel, ctx, checkpoint, resume) -> None:
         """Fit the channels on the training rows, build (or resume) the network, train it."""
-        val_rows = self.validation or (self.horizon if self.early_stopping else 0)
-        fit_rows = check_lengths(panel, self.lookback, block_steps(self.get_params()), val_rows)
-        runner, device, seed = self._runner(), self._device(), check_seed(self.random_state)
-        values = self.channels_.fit(panel, fit_rows)
-        train, val = runner.data(self.channels_, panel, values, fit_rows, val_rows)
-        levels = levels_of(self.get_params())
-        cfg = network_config(self.get_params(), quantiles=levels,
-                             **runner.net_dims(self.channels_, values))
-        parallel = None
-        if ctx is not None:
-            gather_fitted(self.channels_)  # every rank: the ids, scalers and context of all
-            parallel = DataParallel(ctx, self.batch_size, len(val) if val else 0)
-        if resume is None:
-            self.network_ = build_network(cfg, seed, device)
-        else:
-            self.network_, self.optimizer_, self.history_ = resume.restore(
-                cfg, self.channels_.scaler, device)
-        epochs = self.epochs - len(getattr(self, "history_", []))
-        config = train_config(self.get_params(), Outputs(levels).loss(self.loss), epochs, seed,
-                              quantiles=levels)
-        state = fit_network(
-            self.network_, train, val, config,
-            patience=self.patience if self.early_stopping else None,
-            optimizer=getattr(self, "optimizer_", None), history=getattr(self, "history_", None),
-            save=self._save_checkpoint, checkpoint=checkpoint, resume=resume, parallel=parallel,
-            epochs_total=self.epochs)
-        self.optimizer_, self.history_, self.n_epochs_ = (state.optimizer, state.history,
-                                                          len(state.history))
-        if self.stateful:
-            self.state_ = runner.warm(self.network_, panel, values)[1]
+        done = train_forecaster(self.config_, self.channels_, self._runner(), panel, ctx,
+                                checkpoint, resume, self._save_checkpoint,
+                                optimizer=getattr(self, "optimizer_", None),
+                                history=getattr(self, "history_", None))
+        self.network_, self.optimizer_, self.history_ = (done.network, done.fit.optimizer,
+                                                         done.fit.history)
+        self.n_epochs_ = len(self.history_)
+        if self.config_["stateful"]:
+            self.state_ = done.state
 
-    def _save_checkpoint(self, path, history, extra_tensors, extra) -> None:
-        self.history_, self.n_epochs_ = list(history), len(history)
+    def _save_checkpoint(self, network, path, history, extra_tensors, extra) -> None:
+        self.network_, self.history_, self.n_epochs_ = network, list(history), len(history)
         save(self, path, extra_tensors=extra_tensors, extra=extra)
 
     def _restore(self, fitted: Fitted) -> None:
         """Take the parts :func:`tsrnn.load` rebuilt (the contract of
         :mod:`tsrnn.forecast.serialize`)."""
         self.network_, self.channels_ = fitted.network, fitted.channels
-        self.history_ = fitted.history
+        self.config_, self.history_ = fitted.config, fitted.history
         self.n_epochs_ = len(self.history_)
-        if self.stateful:
+        for name, part in (("members_", fitted.members), ("combination_", fitted.combination)):
+            if part:
+                setattr(self, name, part)
+        if fitted.validation is not None:
+            self.validation_, self.fallback_ = fitted.validation
+        if self.config_["stateful"]:
             self.state_ = fitted.state
 
     def save(self, path) -> None:
@@ -304,12 +283,33 @@ class RNNForecaster(BaseEstimator):
                             self.target_names_)
 
     def _predict_values(self, data, horizon, future_covariates):
-        """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``)."""
-        horizon = check_positive_int("horizon", self.horizon if horizon is None else horizon)
+        """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``): the
+        median over the members of an ensemble, seasonal naive for the ``fallback_`` series."""
+        c = self.config_
+        horizon = check_positive_int("horizon", c["horizon"] if horizon is None else horizon)
         panel = None if data is None else self.channels_.read(data)
-        extra = {"state": self.state_} if self.stateful else {}
-        return self._runner().predict(self.network_, self.channels_, self._outputs(), panel,
-                                      horizon, future_covariates, **extra)
+        parts = [m._own_values(panel, horizon, future_covariates) for m in self._members()]
+        ids, index, values = parts[0][0], parts[0][1], median_of([v for *_, v in parts])
+        if hasattr(self, "combination_"):
+            values = self.combination_.forecasts(values, panel and self._history(panel))
+        if getattr(self, "fallback_", None):
+            values = fall_back(values, ids, self.fallback_, self._history(panel), c["season"])
+        return ids, index, values
+
+    def _own_values(self, panel, horizon, future_covariates):
+        """This network's forecasts after the end of ``panel`` (None: of the training data)."""
+        c, runner = self.config_, self._runner()
+        if panel is not None:
+            panel = runner.pad(panel, c["lookback"], c["season"] or 1).panel
+        extra = {"state": self.state_} if c["stateful"] else {}
+        return runner.predict(self.network_, self.channels_, self._outputs(), panel, horizon,
+                              future_covariates, **extra)
+
+    def _history(self, panel) -> list:
+        """The raw target history of every series: the kept context, or ``panel``'s rows."""
+        if panel is None:
+            return list(self.channels_.context["target"])
+        return [panel.target[panel.series(i)] for i in range(panel.n_series)]
 
     def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None):
         """Quantile forecasts ``horizon`` steps after the training data (or after ``data``).
@@ -333,11 +333,7 @@ class RNNForecaster(BaseEstimator):
         self._check_fitted()
         outputs = self._outputs()
         index = outputs.index(levels)
-        horizon = check_positive_int("horizon", horizon or self.horizon)
-        if horizon > self.horizon:
-            raise ConfigError(f"quantile forecasts reach at most the fitted horizon "
-                              f"{self.horizon}; got horizon={horizon}: refit with "
-                              f"horizon={horizon}")
+        horizon = outputs.horizon(horizon, self.config_["horizon"])
         ids, last, values = self._predict_values(data, horizon, future_covariates)
         flat, names = outputs.columns(values, index, self.target_names_)
         return future_frame(ids, last, flat, self.roles_, self.freq_, names)
@@ -371,25 +367,33 @@ class RNNForecaster(BaseEstimator):
 
     def _forecast_origins(self, panel, origins: list, horizon: int) -> np.ndarray:
         """Forecasts of every (series, origin) pair in one batched pass (the backtest contract
-        of :mod:`tsrnn.forecast.backtest`)."""
-        return self._runner().origins(self.network_, self.channels_, self._outputs(), panel,
-                                      origins, horizon)
+        of :mod:`tsrnn.forecast.backtest`): the median over an ensemble's members."""
+        members = self._members()
+        need = max(m.config_["lookback"] for m in members)  # members' lookbacks differ
+        before = [panel.target[panel.series(i)][:int(o)] for i, row in enumerate(origins)
+                  for o in row]  # the real history before each origin
+        padded, pads = self._runner().pad(panel, need, self.config_["season"] or 1)
+        origins = [[int(o) + int(p) for o in row] for row, p in zip(origins, pads)]
+        values = median_of([u._runner().origins(u.network_, u.channels_, u._outputs(), padded,
+                                                origins, horizon) for u in members])
+        combined = getattr(self, "combination_", None)
+        return values if combined is None else combined.forecasts(values, before)
 
     def update(self, new_rows):
-        """Advance the carried state over newly observed rows, without refitting.
-
-        ``new_rows`` has the fitted roles and continues the series seen in ``fit`` (its first
-        timestamp must follow their last one). ``predict()`` then forecasts from the new end.
-        """
+        """Advance the carried state over newly observed rows, without refitting: ``new_rows``
+        has the fitted roles and continues the series seen in ``fit`` (its first timestamp must
+        follow their last one); ``predict()`` then forecasts from the new end."""
         self._check_fitted()
-        if not self.stateful:
+        if not self.config_["stateful"]:
             raise ConfigError("update() needs a stateful forecaster (stateful=True); refit, or "
                               "pass the new history to predict(data)")
-        self.state_ = self._runner().update(self.network_, self.channels_, self.state_, new_rows)
+        for m in self._members():
+            m.state_ = m._runner().update(m.network_, m.channels_, m.state_, new_rows)
         return self
 
     def reset_state(self):
         """Forget the carried state; the next ``update(rows)`` starts from a zero state."""
         self._check_fitted()
-        self.state_ = None
+        for m in self._members():
+            m.state_ = None
         return self

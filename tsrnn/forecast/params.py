@@ -15,13 +15,17 @@ from ..data import SCALER_METHODS
 from ..estimators.base import check_training_params
 from ..metrics.intervals import check_levels
 from ..nn import LOSSES
+from .auto import is_auto
+from .combine import COMBINE
 from .transforms import WINDOW_NORMS
 
 __all__ = [
+    "ATTRIBUTES_DOC",
     "FORECAST_HEADS",
     "NET_HEADS",
     "PARAMETERS_DOC",
     "block_steps",
+    "check_given",
     "check_params",
     "levels_of",
 ]
@@ -31,8 +35,11 @@ FORECAST_HEADS = ("direct", "seq2seq", "recursive")
 NET_HEADS = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
 
 
-PARAMETERS_DOC = """    lookback : int, default=24
-        Past rows the network reads for each forecast.
+PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
+        Past rows the network reads for each forecast. "auto": up to 7 seasons (at least
+        twice the horizon), in whole seasons, short enough that three quarters of the series
+        hold a window and its target; shorter series are padded at the front with their own
+        first season repeated (never dropped, and the padding is never a target).
     horizon : int, default=1
         Steps to forecast.
     [[cell]]
@@ -40,43 +47,57 @@ PARAMETERS_DOC = """    lookback : int, default=24
         ``direct``: the last hidden state emits all ``horizon`` steps at once; ``seq2seq``: an
         encoder-decoder whose decoder rolls out ``horizon`` steps; ``recursive``: a one-step
         model fed its own forecasts.
-    [[hidden_size]]
+    hidden_size : int or "auto", default="auto"
+        Hidden units per layer and direction. "auto": 64, or 128 from 200,000 training windows.
     [[num_layers]]
     [[dropout]]
     bidirectional_encoder : bool, default=False
         Read each input window in both directions.
-    [[head_hidden]]
-    patch : int, default=1
+    head_hidden : int or "auto", default="auto"
+        Hidden width of the head's MLP (0 = a single linear layer). "auto": twice
+        ``hidden_size``.
+    patch : int or "auto", default="auto"
         Input rows the recurrent cell reads per step: the lookback window is cut into
         ``lookback / patch`` consecutive blocks and each step sees one block, all its rows and
         channels at once. ``patch=24`` on hourly data feeds a day per step, so a 168-hour
         window is 7 recurrent steps instead of 168: training and prediction run many times
         faster and the daily shape is seen whole. ``lookback`` must be a multiple of
-        ``patch``; not with ``stateful`` (which steps row by row).
+        ``patch``; not with ``stateful`` (which steps row by row). "auto": one season when
+        the lookback holds whole seasons, else 1.
     scaler : {"standard", "robust", "minmax", None}, default="standard"
         Per-series scaling, fitted on each series' training rows only.
-    window_norm : {None, "mean", "last", "standard"}, default=None
+    window_norm : {None, "mean", "last", "standard", "auto"}, default="auto"
         Also normalise each input window by its own statistics: subtract its mean (or last
         value) of the targets, or with "standard" also divide by its standard deviation, so the
         network sees shapes rather than levels (helps series with trends or level shifts).
-    season : int or None, default=None
+        "auto": "standard" (None with ``stateful``).
+    season : int, None or "auto", default="auto"
         Season length m (e.g. 24 for hourly data): the network then learns corrections to the
         seasonal-naive forecast of each window (its last m rows repeated) instead of the values
         themselves, so an untrained model starts as good as seasonal naive. Needs
-        ``lookback >= season``.
+        ``lookback >= season``. "auto": from the frequency (hourly 24, half-hourly 48, daily 7,
+        business days 5, weekly 52, monthly 12, quarterly 4, yearly none); for an integer
+        index, the lag of the clearest autocorrelation of the differenced series, or none.
+        Also the period of the seasonal-naive baseline of ``validate``.
     time_features : bool, default=False
         Add calendar features (hour, weekday, month, ... as sin/cos) computed from timestamps;
         they are known ahead, so they also reach the head for the forecast steps.
-    [[epochs]]
-    batch_size : int, default=128
-        Windows per optimiser step.
-    [[lr]]
+    epochs : int or "auto", default="auto"
+        Passes over the training data. "auto": as many as ``max_steps`` needs (given
+        ``epochs`` and ``max_steps="auto"``, the epochs are the budget).
+    batch_size : int or "auto", default="auto"
+        Windows per optimiser step. "auto": 256, or 64 below 25,600 windows.
+    lr : float or "auto", default="auto"
+        Adam learning rate. "auto": 0.003.
     [[weight_decay]]
     loss : {"mae", "mse", "huber"}, default="mae"
         Training loss on the scaled targets.
     [[clip_grad]]
-    early_stopping : bool, default=False
-        Stop when the validation loss stops improving and keep the best weights.
+    early_stopping : bool or "auto", default="auto"
+        Stop when the validation loss stops improving and keep the best weights. "auto":
+        False: on the validation windows of M3 and M4 training files, stopping early (which
+        also withholds the last ``horizon`` rows from training) scored worse than the fixed
+        step budget.
     patience : int, default=5
         Epochs without improvement before stopping.
     validation : int or None, default=None
@@ -114,19 +135,84 @@ PARAMETERS_DOC = """    lookback : int, default=24
         scale, so errors and interval widths of series of very different regularity are in
         comparable units. Recommended with ``quantiles`` on many series; training then weighs
         windows as MASE does. Needs ``lookback > season``; not with ``stateful``.
-    [[max_steps]]
+    max_steps : int, None or "auto", default="auto"
+        Stop after this many optimiser steps in all, even within an epoch (None: all epochs).
+        "auto": 30 passes over the training windows, at least 600 and at most 3,000 steps
+        (None when ``epochs`` is given).
     [[on_divergence]]
-    [[lr_schedule]]
-    target_transform : {None, "log"}, default=None
+    lr_schedule : {None, "cosine", "auto"}, default="auto"
+        Constant learning rate, or a cosine decay from ``lr`` to zero over the whole fit.
+        "auto": "cosine".
+    target_transform : {None, "log", "log1p", "auto"}, default="auto"
         "log" models the logarithm of the targets (all must be > 0) and maps forecasts back
         with ``exp``: errors become relative, as sMAPE and MAPE count them, and a seasonal
         pattern that scales with the level becomes additive. Quantiles map back exactly.
+        "log1p" does the same with ``log(1 + y)`` for targets >= 0 (counts with zeros).
+        "auto": "log" when every target is > 0, "log1p" when every one is >= 0, else None.
     distributed : bool, default=False
         Data-parallel training in a torchrun launch (``tsrnn fit --nproc N``): each process
         trains on its share of the series (by ``id_col``) with gradients averaged by
         ``DistributedDataParallel``; each takes ``batch_size // world_size`` windows per step,
         so the global batch stays ``batch_size``. Every process ends with the model of all
         series; rank 0 alone writes checkpoints and :meth:`save`.
+    n_models : int or "auto", default="auto"
+        Networks trained and combined by the median of their forecasts (points and each
+        quantile level). Members differ in their seed (``random_state + i``) and, with
+        ``lookback="auto"``, in their lookback (one season more or less, in turn). "auto": 5,
+        or 3 when the network is the wider one (``hidden_size`` 128 from 200,000 windows); 1
+        with checkpoints, ``resume``, ``distributed=True`` or ``stateful=True``, which train
+        one network.
+    validate : bool, default=True
+        After fitting, fit a copy of the model (one network) without the last ``horizon``
+        rows of every series and score it there beside seasonal naive (``validation_``: sMAPE
+        and MASE of both). It costs one more fit; the CLI prints it and warns when the model
+        lost.
+    fallback : {None, "seasonal_naive"}, default=None
+        "seasonal_naive": forecast with seasonal naive the series where it had the lower MAE
+        in ``validation_`` (listed in ``fallback_``; needs ``validate=True``). None keeps the
+        network for every series: one window of ``horizon`` rows per series is a noisy judge.
+    combine : {"auto", None}, default="auto"
+        "auto" (with ``validate=True``): on the validation rows, also score the mean of the
+        network's forecast and a statistical one (Theta, or naive), and forecast with the mean
+        where it beats the network alone on both sMAPE and MASE (``validation_["combine"]``
+        names it; :mod:`tsrnn.forecast.combine`). None: the network alone.
+"""
+
+#: The Attributes section of the class docstring: what ``fit`` (or ``load``) sets.
+ATTRIBUTES_DOC = """    Attributes
+    ----------
+    config_ : dict
+        Every parameter as the model was built: each ``"auto"`` resolved from the training
+        data (:mod:`tsrnn.forecast.auto`), each value given explicitly kept.
+    members_ : list of RNNForecaster
+        With ``n_models > 1``: the fitted members, whose forecasts are combined by the median.
+    validation_ : dict
+        With ``validate=True``: sMAPE and MASE on the last ``horizon`` rows of each series of a
+        copy of the model trained without them, beside seasonal naive's
+        (:mod:`tsrnn.forecast.safety`).
+    fallback_ : list
+        Ids of the series forecast by seasonal naive (``fallback="seasonal_naive"``).
+    combination_ : Combination
+        With a combination chosen (``validation_["combine"]``): the method, and the last rows
+        of every series from which ``predict()`` computes its forecast
+        (:mod:`tsrnn.forecast.combine`).
+    network_ : RNNNetwork
+    channels_ : Channels
+        Builds the input channels; holds the fitted facts below
+        (:mod:`tsrnn.forecast.channels`).
+    scaler_ : Scaler
+        Per-series statistics of the target, past and future channels.
+    roles_ : Roles
+    freq_ : str or None
+    ids_ : list
+        Series ids seen in ``fit``.
+    context_ : dict
+        The last ``lookback`` raw rows of every series (``target``, ``past``, ``future``) and
+        their timestamps (``index``), so ``predict()`` needs no data.
+    history_ : list of dict
+        Loss per epoch.
+    state_ : Tensor, tuple of Tensor or None
+        With ``stateful=True``: the hidden state after the end of every series.
 """
 
 
@@ -141,6 +227,32 @@ def block_steps(p: Mapping) -> int:
     return 1 if p["head"] == "recursive" else p["horizon"]
 
 
+TARGET_TRANSFORMS = (None, "log", "log1p")
+
+
+def check_given(p: Mapping) -> None:
+    """Check the parameters given explicitly (not ``"auto"``) one by one, before ``fit``
+    resolves the others from the data; :func:`check_params` then checks the whole
+    configuration."""
+    stand_in = {"hidden_size": 1, "head_hidden": 0, "epochs": 1, "batch_size": 1, "lr": 1e-3,
+                "max_steps": None, "lr_schedule": None, "early_stopping": False}
+    check_training_params({**p, **{k: v for k, v in stand_in.items() if is_auto(p[k])}})
+    check_choice("loss", p["loss"], [name for name in LOSSES if name != "cross_entropy"])
+    for name in ("lookback", "horizon", "stride", "season", "patch", "n_models", "batch_size",
+                 "epochs", "max_steps"):
+        if not is_auto(p[name]) and p[name] is not None:
+            check_positive_int(name, p[name])
+    for name, choices in (("window_norm", WINDOW_NORMS), ("target_transform", TARGET_TRANSFORMS),
+                          ("head", FORECAST_HEADS), ("scaler", SCALER_METHODS),
+                          ("fallback", (None, "seasonal_naive")), ("combine", COMBINE)):
+        if not is_auto(p[name]):
+            check_choice(name, p[name], choices)
+    _check_combinations(p)
+    if p["fallback"] is not None and not p["validate"]:
+        raise ConfigError("fallback='seasonal_naive' chooses by the validation scores; keep "
+                          "validate=True, or use fallback=None")
+
+
 def check_params(p: Mapping) -> None:
     """Raise ConfigError for the first parameter of ``p`` that cannot be used as given."""
     check_training_params(p)
@@ -149,7 +261,10 @@ def check_params(p: Mapping) -> None:
     check_choice("head", p["head"], FORECAST_HEADS)
     check_choice("scaler", p["scaler"], SCALER_METHODS)
     check_choice("window_norm", p["window_norm"], WINDOW_NORMS)
-    check_choice("target_transform", p["target_transform"], (None, "log"))
+    check_choice("target_transform", p["target_transform"], TARGET_TRANSFORMS)
+    check_positive_int("n_models", p["n_models"])
+    check_choice("fallback", p["fallback"], (None, "seasonal_naive"))
+    check_choice("combine", p["combine"], COMBINE)
     check_choice("loss", p["loss"], [name for name in LOSSES if name != "cross_entropy"])
     if p["validation"] is not None:
         check_positive_int("validation", p["validation"])
@@ -159,6 +274,11 @@ def check_params(p: Mapping) -> None:
         _check_stateful(p)
     _check_error_scale(p)
     _check_quantiles(p)
+    _check_combinations(p)
+
+
+def _check_combinations(p: Mapping) -> None:
+    """The rules between parameters that never take "auto"."""
     if p["distributed"] and p["stateful"]:
         raise ConfigError("distributed=True splits windows over processes, which stateful "
                           "streams cannot be yet; use stateful=False, or train in one process")

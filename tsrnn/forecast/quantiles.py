@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import ConfigError
+from .._validation import ConfigError, check_positive_int
 from ..metrics.intervals import check_levels, level_name, point_level
 from ..nn import QUANTILE_LOSS
 
@@ -76,6 +76,16 @@ class Outputs:
                                   f"{', '.join(f'{f:g}' for f in self.levels)}")
             out.append(match[0])
         return out
+
+    def horizon(self, horizon, fitted: int) -> int:
+        """The steps of a quantile forecast: ``horizon`` (None: the fitted one), at most the
+        fitted horizon (rolling forward would feed back point forecasts and understate the
+        uncertainty of the later steps)."""
+        horizon = check_positive_int("horizon", horizon or fitted)
+        if horizon > fitted:
+            raise ConfigError(f"quantile forecasts reach at most the fitted horizon {fitted}; "
+                              f"got horizon={horizon}: refit with horizon={horizon}")
+        return horizon
 
     def columns(self, values: np.ndarray, index: list[int], targets) -> tuple[np.ndarray, list]:
         """Quantiles ``(S, h, K, Q)`` at the levels ``index`` as ``(S, h, K*Q')`` columns,

@@ -31,7 +31,9 @@ from ..nn import (
     state_from_tensors,
     state_tensors,
 )
+from .auto import settle
 from .channels import Channels
+from .combine import Combination
 from .params import check_params
 
 __all__ = ["Fitted", "from_files", "load", "register", "save"]
@@ -52,6 +54,10 @@ class Fitted(NamedTuple):
     channels: Channels
     history: list
     state: object
+    config: dict  # the resolved parameters (``config_``)
+    members: list  # the fitted members of an ensemble ([] for one network)
+    validation: tuple | None  # (``validation_``, ``fallback_``)
+    combination: Combination | None = None  # ``combination_``
 
 _CONTEXT = ("target", "past", "future")
 
@@ -78,15 +84,32 @@ def save(estimator, path, extra_tensors=None, extra=None) -> None:
     """Write a fitted forecaster to the directory ``path`` (atomically).
 
     ``extra_tensors`` and ``extra`` (a JSON object) travel along, e.g. a training checkpoint's
-    optimiser state. Weights that are not finite are never written.
+    optimiser state. Weights that are not finite are never written. The members of an
+    ensemble travel in the same two files: member 0 is the model's own network and context,
+    member ``i`` the tensors named ``members.{i}.*`` and ``meta["members"][i]``.
     """
+    tensors, meta = _files(estimator, path)
+    members = getattr(estimator, "members_", None) or []
+    if members:
+        meta["members"] = [{"params": members[0].get_params()}]
+        for i, member in enumerate(members[1:], start=1):
+            more, member_meta = _files(member, path)
+            tensors.update({f"members.{i}.{k}": v for k, v in more.items()})
+            meta["members"].append(member_meta)
+    tensors.update(extra_tensors or {})
+    if extra is not None:
+        meta["extra"] = extra
+    save_model(path, tensors, meta)
+
+
+def _files(estimator, path) -> tuple[dict, dict]:
+    """The tensors and the JSON description of one fitted network and its channels."""
     net, channels = estimator.network_, estimator.channels_
     tensors = {f"network.{k}": v for k, v in net.state_dict().items()}
     bad = nonfinite_weights(tensors.items())
     if bad:
         raise TrainingError(f"not saving {path}: the weights {bad[0]!r} hold NaN or infinity "
                             "(training diverged); refit with a lower learning rate (lr)")
-    tensors.update(extra_tensors or {})
     for name in _CONTEXT:
         block = channels.context[name]
         if block is not None:
@@ -94,9 +117,13 @@ def save(estimator, path, extra_tensors=None, extra=None) -> None:
     state = getattr(estimator, "state_", None)
     if state is not None:
         tensors.update({f"state.{k}": v for k, v in state_tensors(state).items()})
+    combination = getattr(estimator, "combination_", None)
+    if combination is not None:  # NaN in front of the shorter series, by design
+        tensors["recent"] = torch.from_numpy(np.ascontiguousarray(combination.recent))
     meta = {
         "kind": type(estimator).__name__,
         "params": estimator.get_params(),
+        "resolved": getattr(estimator, "config_", None),
         "config": net.cfg.to_dict(),
         "roles": asdict(channels.roles),
         "freq": channels.freq,
@@ -105,10 +132,11 @@ def save(estimator, path, extra_tensors=None, extra=None) -> None:
                  "index": [_index_to_json(ix) for ix in channels.context["index"]]},
         "history": list(estimator.history_),
         "state": {"carried": state is not None},
+        "validation": (None if getattr(estimator, "validation_", None) is None else
+                       {"scores": estimator.validation_,
+                        "fallback": list(getattr(estimator, "fallback_", []))}),
     }
-    if extra is not None:
-        meta["extra"] = extra
-    save_model(path, tensors, meta)
+    return tensors, meta
 
 
 def load(path, device: str | None = None):
@@ -141,18 +169,39 @@ def from_files(tensors: dict, meta: dict, path, device: str | None = None):
 
 
 def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
+    est, fitted = _parts(cls, tensors, meta, device)
+    members = []
+    for i, member_meta in enumerate(meta.get("members") or []):
+        if i == 0:  # the model's own network and context, with the member's parameters
+            first = cls(**dict(member_meta["params"], **({"device": device} if device else {})))
+            member_fit = fitted._replace(config=first.get_params(), members=[],
+                                         validation=None, combination=None)
+        else:
+            prefix = f"members.{i}."
+            own = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+            first, member_fit = _parts(cls, own, member_meta, device)
+        first._restore(member_fit)
+        members.append(first)
+    est._restore(fitted._replace(members=members))
+    return est
+
+
+def _parts(cls, tensors: dict, meta: dict, device: str | None):
+    """The estimator of ``meta["params"]`` and its rebuilt, checked :class:`Fitted` parts."""
     params = dict(meta["params"])
     if device is not None:
         params["device"] = device
     est = cls(**params)  # a parameter newer than the file takes its default
-    params = est.get_params()
-    target = resolve_device(params["device"])
+    config = settle(est.get_params(), meta.get("resolved"), meta["params"])
+    if device is not None:
+        config["device"] = device
+    target = resolve_device(config["device"])
     network = RNNNetwork(NetConfig(**meta["config"]))
     weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
     network.load_state_dict(weights, strict=True)
     roles = Roles(**meta["roles"])
-    channels = Channels(roles, meta["freq"], params["lookback"], params["scaler"],
-                        params["target_transform"], params["time_features"])
+    channels = Channels(roles, meta["freq"], config["lookback"], config["scaler"],
+                        config["target_transform"], config["time_features"])
     channels.scaler = Scaler.from_dict(meta["scaler"])
     channels.ids = list(meta["data"]["ids"])
     channels.context = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in
@@ -160,14 +209,20 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
     channels.context["index"] = [_index_from_json(d, channels.freq) for d in
                                  meta["data"]["index"]]
     state = None
-    if params["stateful"]:
+    if config["stateful"]:
         carried = {k[len("state."):]: v.to(target) for k, v in tensors.items()
                    if k.startswith("state.")}
         state = state_from_tensors(carried) if carried else None
-    fitted = Fitted(network.to(target).eval(), channels, list(meta["history"] or []), state)
-    _check_loaded(params, fitted)
-    est._restore(fitted)
-    return est
+    checked = meta.get("validation")
+    validation = None if checked is None else (checked["scores"], list(checked["fallback"]))
+    combination = None
+    if validation is not None and validation[0].get("combine"):
+        combination = Combination(validation[0]["combine"], int(config["season"] or 1),
+                                  tensors["recent"].numpy())
+    fitted = Fitted(network.to(target).eval(), channels, list(meta["history"] or []), state,
+                    config, [], validation, combination)
+    _check_loaded(config, fitted)
+    return est, fitted
 
 
 def _check_loaded(p: dict, fitted: Fitted) -> None:

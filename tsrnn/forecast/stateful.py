@@ -22,6 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .._validation import ConfigError, DataError
 from ..data import Panel, future_index, stream_layout
+from ..data.padding import Padded
 from ..nn import State, StreamData, select_state
 from .channels import Channels
 from .quantiles import Outputs
@@ -48,8 +49,14 @@ class StatefulRunner:
 
     # -- training ------------------------------------------------------------------------------
 
-    def data(self, channels: Channels, panel: Panel, values, fit_rows, val_rows: int):
-        """Training streams, and validation streams when rows are held out (else None)."""
+    def pad(self, panel: Panel, min_rows: int, season: int) -> Padded:
+        """A stream is never padded: ``panel`` as it is (too short a series is an error)."""
+        return Padded(panel, np.zeros(panel.n_series, dtype=np.int64))
+
+    def data(self, channels: Channels, panel: Panel, values, fit_rows, val_rows: int,
+             pads=None):
+        """Training streams, and validation streams when rows are held out (else None); a
+        stateful model is never padded (``pads`` is None)."""
         k = channels.n_targets
         train = self._streams(panel, values, self._step_targets(panel, fit_rows, values, k,
                                                                  "train"))

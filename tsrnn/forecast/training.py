@@ -8,18 +8,70 @@ for checkpoints) and returns the :class:`~tsrnn.nn.FitState`; the forecaster kee
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import DataError
+from .._validation import DataError, check_seed
 from ..data import Panel
 from ..data.checks import series_label
-from ..estimators.base import stopping, train
-from ..nn import FitState, TrainConfig
+from ..estimators.base import build_network, network_config, stopping, train, train_config
+from ..nn import FitState, TrainConfig, resolve_device
 from .checkpoint import ResumePoint, checkpoint_callback
-from .distributed import DataParallel
+from .distributed import DataParallel, gather_fitted
+from .params import block_steps, levels_of
+from .quantiles import Outputs
 
-__all__ = ["check_lengths", "fit_network"]
+__all__ = ["Trained", "check_lengths", "fit_network", "train_forecaster"]
+
+
+class Trained(NamedTuple):
+    """What :func:`train_forecaster` returns: the network, the fit's state, the carried
+    state of a stateful model (else None)."""
+
+    network: object
+    fit: FitState
+    state: object
+
+
+def train_forecaster(c: dict, channels, runner, panel: Panel, ctx, checkpoint, resume,
+                     save: Callable, optimizer=None, history=None) -> Trained:
+    """Fit ``channels`` on the training rows of ``panel`` (padded at the front where a series
+    is short and the runner reads windows), build (or resume) the network of the configuration ``c``
+    and train it; ``history`` is the epochs so far of a resumed fit. A checkpoint is written by
+    ``save(network, path, history, extra_tensors, extra)``."""
+    val_rows = c["validation"] or (c["horizon"] if c["early_stopping"] else 0)
+    steps = block_steps(c)
+    if val_rows and (panel.lengths <= val_rows).any():
+        bad = int(np.argmin(panel.lengths))
+        raise DataError(f"{series_label(panel.ids[bad])} has {panel.lengths[bad]} rows; "
+                        f"validation {val_rows} leaves none to fit on: give it more rows, or "
+                        "a smaller validation")
+    # short series are padded at the front (never dropped) where the runner reads windows
+    panel, pads = runner.pad(panel, c["lookback"] + steps + val_rows, c["season"] or 1)
+    fit_rows = check_lengths(panel, c["lookback"], steps, val_rows)
+    device, seed = resolve_device(c["device"]), check_seed(c["random_state"])
+    values = channels.fit(panel, fit_rows, pads)
+    train_data, val = runner.data(channels, panel, values, fit_rows, val_rows, pads)
+    levels = levels_of(c)
+    cfg = network_config(c, quantiles=levels, **runner.net_dims(channels, values))
+    parallel = None
+    if ctx is not None:
+        gather_fitted(channels)  # every rank: the ids, scalers and context of all
+        parallel = DataParallel(ctx, c["batch_size"], len(val) if val else 0)
+    if resume is None:
+        network = build_network(cfg, seed, device)
+    else:
+        network, optimizer, history = resume.restore(cfg, channels.scaler, device)
+    config = train_config(c, Outputs(levels).loss(c["loss"]), c["epochs"] - len(history or []),
+                          seed, quantiles=levels)
+    state = fit_network(network, train_data, val, config,
+                        patience=c["patience"] if c["early_stopping"] else None,
+                        optimizer=optimizer, history=history,
+                        save=lambda *args: save(network, *args), checkpoint=checkpoint,
+                        resume=resume, parallel=parallel, epochs_total=c["epochs"])
+    carried = runner.warm(network, panel, values)[1] if c["stateful"] else None
+    return Trained(network, state, carried)
 
 
 def check_lengths(panel: Panel, lookback: int, steps: int, val_rows: int) -> np.ndarray:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validation import ConfigError
+from .._validation import ConfigError, DataError
 from ..data import window_starts
+from ..data.padding import Padded, pad_front
 from ..nn import Batch, WindowData, eval_mode, predict_batches
 from .channels import Channels
 from .params import NET_HEADS
@@ -57,12 +58,25 @@ class WindowRunner:
 
     # -- training ----------------------------------------------------------------------------
 
-    def data(self, channels: Channels, panel, values, fit_rows, val_rows: int):
+    def pad(self, panel, min_rows: int, season: int) -> Padded:
+        """``panel`` with every series shorter than ``min_rows`` padded at the front (see
+        :mod:`tsrnn.data.padding`): windows reach before the start of a short series."""
+        return pad_front(panel, min_rows, season)
+
+    def data(self, channels: Channels, panel, values, fit_rows, val_rows: int, pads=None):
         """Training windows from the first ``fit_rows`` of each series, and validation windows
-        whose targets reach into the last ``val_rows`` (None without)."""
+        whose targets reach into the last ``val_rows`` (None without). No target lies in the
+        first ``pads`` rows of a series (rows that padding invented)."""
         L, H = self.lookback, self.block
         names = [str(i) for i in panel.ids]
         starts = window_starts(fit_rows, L, H, self.stride, names=names, offsets=panel.offsets)
+        if pads is not None and pads.any():
+            offsets = panel.offsets
+            series = np.searchsorted(offsets, starts, side="right") - 1
+            starts = starts[starts - offsets[series] + L >= pads[series]]
+            if not len(starts):
+                raise DataError(f"no series has the {H} rows of one target after its first "
+                                "row; give longer series, or a shorter horizon")
         train = self._windows(channels, values, starts)
         if not val_rows:
             return train, None

@@ -65,6 +65,9 @@ OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "data": (dict,),
     "state": (dict,),
     "extra": (dict,),
+    "resolved": (dict,),  # the configuration "auto" parameters resolved to (config_)
+    "validation": (dict,),  # the safety net's scores and fallback series
+    "members": (list,),  # the members of an ensemble
 }
 _ANY_JSON = (dict, list, str, int, float, bool, type(None))
 _JSON_NAMES = {

@@ -11,6 +11,8 @@ from .baselines import (
     seasonal_indices,
     seasonal_naive_forecast,
     seasonality_test,
+    ses_fit,
+    theta_forecast,
 )
 from .intervals import (
     check_levels,
@@ -51,5 +53,7 @@ __all__ = [
     "seasonal_naive_quantiles",
     "seasonal_scale",
     "seasonality_test",
+    "ses_fit",
     "smape",
+    "theta_forecast",
 ]

@@ -21,6 +21,8 @@ __all__ = [
     "seasonality_test",
     "seasonal_indices",
     "centered_moving_average",
+    "ses_fit",
+    "theta_forecast",
 ]
 
 #: One-sided 95% normal quantile, i.e. the two-tailed 90% limit of the M4 seasonality test.
@@ -207,3 +209,68 @@ def naive2_forecast(history: object, horizon: int, m: int) -> np.ndarray:
     adjusted_last = values[-1] / indices[(values.size - 1) % m]
     future = np.arange(values.size, values.size + horizon) % m
     return adjusted_last * indices[future]
+
+
+#: The smoothing constants :func:`ses_fit` chooses from (a grid, so that every series is fitted
+#: in one vectorised pass instead of a numerical optimiser per series).
+_ALPHAS = np.linspace(0.02, 0.98, 49)
+
+
+def ses_fit(history: object) -> tuple[float, float]:
+    """Simple exponential smoothing: ``(alpha, last level)`` with the smoothing constant of the
+    lowest in-sample one-step squared error (from a grid of 49 values), the level starting at
+    the first value.
+
+    Parameters
+    ----------
+    history : array-like of shape (T,)
+        Past values, oldest first.
+
+    Returns
+    -------
+    (float, float)
+    """
+    values = check_history(history)
+    level = np.full(_ALPHAS.size, values[0])
+    sse = np.zeros(_ALPHAS.size)
+    for y in values[1:]:
+        error = y - level
+        sse += error * error
+        level = level + _ALPHAS * error
+    best = int(np.argmin(sse))
+    return float(_ALPHAS[best]), float(level[best])
+
+
+def theta_forecast(history: object, horizon: int, m: int) -> np.ndarray:
+    """The Theta method of the M3 competition (Assimakopoulos & Nikolopoulos, 2000), as in the
+    M4 benchmarks: the mean of the linear trend (theta line 0) extrapolated and simple
+    exponential smoothing of theta line 2, on the seasonally adjusted series when
+    :func:`seasonality_test` finds it seasonal (multiplicative indices, as for Naive2).
+
+    Parameters
+    ----------
+    history : array-like of shape (T,)
+        Past values, oldest first (at least 2); positive where the series is seasonal.
+    horizon : int
+        Number of steps to forecast.
+    m : int
+        Seasonal period (1 for non-seasonal data).
+
+    Returns
+    -------
+    numpy.ndarray of shape (horizon,)
+    """
+    horizon = check_positive_int("horizon", horizon)
+    values = check_history(history)
+    if values.size < 2:
+        return naive_forecast(values, horizon)
+    seasonal = seasonality_test(values, m) and (values > 0).all()
+    indices = seasonal_indices(values, m) if seasonal else np.ones(max(m, 1))
+    adjusted = values / indices[np.arange(values.size) % indices.size]
+    t = np.arange(values.size, dtype=np.float64)
+    slope, intercept = np.polyfit(t, adjusted, 1)
+    _, level = ses_fit(2.0 * adjusted - (intercept + slope * t))
+    future = np.arange(values.size, values.size + horizon)
+    line0 = intercept + slope * future
+    forecast = 0.5 * (line0 + level)
+    return forecast * indices[future % indices.size]
