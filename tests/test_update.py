@@ -75,8 +75,10 @@ def test_cli_update_writes_the_model_and_forecast_follows_the_new_rows(tmp_path)
                     "--epochs", "2", "--models", "1", "--set", "validate=false", "-q",
                     "-o", tmp_path / "model")
     assert fit.returncode == 0, fit.stderr
-    result = run_tsrnn("update", tmp_path / "model", tmp_path / "new.csv")
-    assert result.returncode == 0, result.stderr
+    for k, piece in enumerate(_pieces(data, pd.Timestamp("2024-01-11"), 3)):  # in 3 pieces
+        piece.to_csv(tmp_path / f"piece{k}.csv", index=False)
+        result = run_tsrnn("update", tmp_path / "model", tmp_path / f"piece{k}.csv")
+        assert result.returncode == 0, result.stderr
     assert "now end at 2024-01-12 23:00:00" in result.stderr
     again = run_tsrnn("update", tmp_path / "model", tmp_path / "new.csv")  # the same rows twice
     assert again.returncode == 1 and "give the rows from 2024-01-13 00:00:00 on" in again.stderr
