@@ -11,6 +11,7 @@ from .backtest import backtest
 from .fit import fit
 from .forecast import forecast
 from .info import datasets, info
+from .update import update
 
 __all__ = ["main"]
 
@@ -33,5 +34,6 @@ def main(debug: bool) -> None:
 main.add_command(fit)
 main.add_command(forecast)
 main.add_command(backtest)
+main.add_command(update)
 main.add_command(info)
 main.add_command(datasets)

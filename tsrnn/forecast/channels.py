@@ -248,10 +248,31 @@ class Channels:
                 out = np.expm1(out) if self.target_transform == "log1p" else np.exp(out)
         return out
 
+    def continuation(self, new_rows, name: str = "new_rows") -> tuple[Panel, np.ndarray]:
+        """``new_rows`` read with the fitted roles, and the positions of their series among
+        the fitted ones; DataError for a series not seen in fit, or for rows that overlap or
+        leave a gap after the last row of their series (naming the expected first row)."""
+        panel = self.read(new_rows, name)
+        known = {sid: i for i, sid in enumerate(self.ids)}
+        unknown = [sid for sid in panel.ids if sid not in known]
+        if unknown:
+            raise DataError(f"update() got series {unknown[:3]} not seen in fit; forecast new "
+                            "series with predict(data)")
+        idx = np.array([known[sid] for sid in panel.ids])
+        for j, i in enumerate(idx):
+            last = self.context["index"][i][-1]
+            expected = future_index(last, self.freq, 1)[0]
+            if panel.index[j][0] != expected:
+                raise DataError(f"update() rows of series {panel.ids[j]!r} start at "
+                                f"{panel.index[j][0]}, but the series ended at {last}; give "
+                                f"the rows from {expected} on")
+        return panel, idx
+
     def extend_context(self, panel: Panel, idx: np.ndarray) -> None:
         """Append the rows of ``panel`` (series ``idx``) to the context, keeping ``lookback``."""
         L = self.lookback
-        for name, block in (("target", panel.target), ("past", panel.past)):
+        for name, block in (("target", panel.target), ("past", panel.past),
+                            ("future", panel.future)):
             if block is None:
                 continue
             for j, i in enumerate(idx):

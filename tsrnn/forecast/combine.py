@@ -50,15 +50,34 @@ class Combination(NamedTuple):
                    self.season)
 
 
-def recent_rows(panel, rows: int = RECENT_ROWS) -> np.ndarray:
-    """The last ``rows`` raw targets of every series of ``panel``, ``(S, T, K)`` float32,
-    NaN in front of the shorter ones (:func:`statistical` drops them)."""
-    tails = [panel.target[panel.series(i)][-rows:] for i in range(panel.n_series)]
+    def extended(self, panel, idx: np.ndarray) -> Combination:
+        """This combination with the rows of ``panel`` appended to the series ``idx``."""
+        tails = [t[_first_row(t):] for t in self.recent]
+        for j, i in enumerate(idx):
+            tails[i] = np.concatenate([tails[i], panel.target[panel.series(j)]])
+        return self._replace(recent=_stack(tails))
+
+
+def _first_row(rows: np.ndarray) -> int:
+    """The first row of a NaN-padded tail that is not padding."""
+    real = ~np.isnan(rows).all(axis=1)
+    return int(real.argmax()) if real.any() else len(rows)
+
+
+def _stack(tails: list, rows: int = RECENT_ROWS) -> np.ndarray:
+    """The last ``rows`` of each tail, ``(S, T, K)`` float32, NaN in front of the shorter."""
+    tails = [t[-rows:] for t in tails]
     width = max(len(t) for t in tails)
-    out = np.full((len(tails), width, panel.target.shape[1]), np.nan, np.float32)
+    out = np.full((len(tails), width, tails[0].shape[1]), np.nan, np.float32)
     for i, t in enumerate(tails):
         out[i, width - len(t):] = t
     return out
+
+
+def recent_rows(panel, rows: int = RECENT_ROWS) -> np.ndarray:
+    """The last ``rows`` raw targets of every series of ``panel``, ``(S, T, K)`` float32,
+    NaN in front of the shorter ones (:func:`statistical` drops them)."""
+    return _stack([panel.target[panel.series(i)] for i in range(panel.n_series)], rows)
 
 
 def statistical(method: str, history: np.ndarray, horizon: int, m: int) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._paramdocs import documented
-from .._validation import ConfigError, check_fitted, check_positive_int
+from .._validation import check_fitted, check_positive_int
 from ..data import future_frame
 from ..estimators.base import getstate, setstate
 from .auto import resolve
@@ -380,15 +380,16 @@ class RNNForecaster(BaseEstimator):
         return values if combined is None else combined.forecasts(values, before)
 
     def update(self, new_rows):
-        """Advance the carried state over newly observed rows, without refitting: ``new_rows``
-        has the fitted roles and continues the series seen in ``fit`` (its first timestamp must
-        follow their last one); ``predict()`` then forecasts from the new end."""
+        """Take rows that continue the training data (the fitted roles, each series from the
+        step after its last row), without refitting: ``predict()`` forecasts from their end,
+        scaled with the fitted statistics; a stateful model's carried state advances too."""
         self._check_fitted()
-        if not self.config_["stateful"]:
-            raise ConfigError("update() needs a stateful forecaster (stateful=True); refit, or "
-                              "pass the new history to predict(data)")
+        panel, idx = self.channels_.continuation(new_rows)  # checked before anything changes
         for m in self._members():
-            m.state_ = m._runner().update(m.network_, m.channels_, m.state_, new_rows)
+            m.state_ = m._runner().update(m.network_, m.channels_, getattr(m, "state_", None),
+                                          new_rows)
+        if hasattr(self, "combination_"):
+            self.combination_ = self.combination_.extended(panel, idx)
         return self
 
     def reset_state(self):

@@ -21,7 +21,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._validation import ConfigError, DataError
-from ..data import Panel, future_index, stream_layout
+from ..data import Panel, stream_layout
 from ..data.padding import Padded
 from ..nn import State, StreamData, select_state
 from .channels import Channels
@@ -162,30 +162,13 @@ class StatefulRunner:
     def update(self, network, channels: Channels, state: State | None, new_rows) -> State:
         """The carried state advanced over ``new_rows`` (which continue the fitted series);
         the context is extended too."""
-        panel = channels.read(new_rows)
-        known = {sid: i for i, sid in enumerate(channels.ids)}
-        unknown = [sid for sid in panel.ids if sid not in known]
-        if unknown:
-            raise DataError(f"update() got series {unknown[:3]} not seen in fit; forecast new "
-                            "series with predict(data)")
-        idx = np.array([known[sid] for sid in panel.ids])
-        _check_continues(channels, panel, idx)
+        panel, idx = channels.continuation(new_rows)
         values = channels.encode(panel, channels.raw_blocks(panel), idx)
         if state is None:
             state = network.init_state(len(channels.ids))
         _, new = self.warm(network, panel, values, select_state(state, torch.as_tensor(idx)))
         channels.extend_context(panel, idx)
         return _scatter_state(state, new, idx)
-
-
-def _check_continues(channels: Channels, panel: Panel, idx: np.ndarray) -> None:
-    for j, i in enumerate(idx):
-        last = channels.context["index"][i][-1]
-        expected = future_index(last, channels.freq, 1)[0]
-        if panel.index[j][0] != expected:
-            raise DataError(f"update() rows of series {panel.ids[j]!r} start at "
-                            f"{panel.index[j][0]}, but the series ended at {last}; give the "
-                            f"rows from {expected} on")
 
 
 def _scatter_state(state: State, new: State, idx: np.ndarray) -> State:

@@ -11,7 +11,10 @@ forecaster calls in this order:
   values)``: scaled-back forecasts ``(S, h, K)`` (quantiles ``(S, h, K, Q)``) after the end of
   every series of ``panel`` (None: of the training data);
 - ``origins(network, channels, outputs, panel, origins, horizon) -> values``: the forecasts
-  from many origins of each series in one batched pass (see :mod:`tsrnn.forecast.backtest`).
+  from many origins of each series in one batched pass (see :mod:`tsrnn.forecast.backtest`);
+- ``update(network, channels, state, new_rows) -> state``: take rows that continue the fitted
+  series without refitting (here: they join the context the next ``predict()`` reads; the
+  stateful runner also advances its carried state over them).
 
 Prediction encodes the last ``lookback`` rows of every series in one batched pass and, when
 asked for more steps than the network emits, rolls it forward in blocks on its own point
@@ -55,6 +58,10 @@ class WindowRunner:
         self.lookback, self.horizon, self.stride, self.patch = lookback, horizon, stride, patch
         self.head, self.bidirectional, self.transform = head, bidirectional, transform
         self.block = 1 if head == "recursive" else horizon
+
+    def update(self, network, channels: Channels, state, new_rows) -> None:
+        """The context extended by ``new_rows`` (see the module docstring); no carried state."""
+        channels.extend_context(*channels.continuation(new_rows))
 
     # -- training ----------------------------------------------------------------------------
 
