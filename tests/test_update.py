@@ -41,6 +41,8 @@ def test_a_stateless_update_in_pieces_equals_predicting_from_the_whole_history(p
     cut = data.time.sort_values().iloc[int(0.9 * len(data))]  # the last tenth arrives later
     model = RNNForecaster(horizon=24, time_col="time", id_col="id", **QUICK, **params)
     model.fit(data[data.time < cut])
+    if "combine" not in params:  # the combination's kept history is extended too
+        assert model.combination_.method == "theta"
     before = model.predict()
     for piece in _pieces(data, cut, 5):
         model.update(piece)
