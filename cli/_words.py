@@ -17,12 +17,18 @@ OPTION_OF = {
     "past_covariates": "--past-covariates", "future_covariates": "--future-covariates",
     "freq": "--freq", "start": "--start", "stride": "--stride", "levels": "--quantiles",
     "distributed": "--nproc", "n_models": "--models",
+    "refit": "--refit",
 }
 
 _FILL = "--fill ffill|interpolate|drop"
 
 # Whole phrases first (Python code in a hint), then ``name=value`` pairs.
 _PHRASES = [
+    (r"update\(\) rows of series", "the DATA rows of series"),
+    (r"update\(\) got series (.*) not seen in fit; forecast new series with predict\(data\)",
+     r"DATA has series \1 the model was not fitted on; forecast them with tsrnn forecast "
+     "MODEL_DIR DATA"),
+    (r", or update without refit", ", or leave out --refit"),
     (r"fill the missing timestamps \(e\.g\. data\.asfreq\('([^']+)'\)\) or resample the data",
      r"add the missing timestamps with --freq \1 --fill ffill|interpolate, or resample the "
      "data"),

@@ -21,10 +21,12 @@ __all__ = ["update"]
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
               help="Write the updated model here (default: MODEL_DIR, replaced atomically).")
+@click.option("--refit", type=click.Choice(["partial"]), help="partial: also train each "
+              "network a few steps on the windows that end in the new rows.")
 @click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
               "first (and add its missing timestamps), as `tsrnn fit --fill`.")
 @TIME_OPTIONS
-def update(model_dir, data, out_dir, fill, dayfirst, date_format):
+def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format):
     """Give the model in MODEL_DIR the rows in DATA that followed its training data, without
     refitting: the next `tsrnn forecast MODEL_DIR` forecasts from their end, scaled with the
     fitted statistics (a stateful model also carries its state over them).
@@ -35,13 +37,14 @@ def update(model_dir, data, out_dir, fill, dayfirst, date_format):
     \b
     Example:
       tsrnn update model/ last_week.csv
+      tsrnn update model/ last_month.csv --refit partial -o model-tuned/
       tsrnn forecast model/ -o forecast.csv
     """
     out_dir = model_dir if out_dir is None else out_dir
     check_model_output(out_dir, {"DATA": data})
     model = load(model_dir)
     frame = read_data(data, model, fill, dayfirst, date_format)
-    model.update(frame)
+    model.update(frame, refit=refit)
     model.save(out_dir)
     ends = sorted({str(ix[-1]) for ix in model.context_["index"]})
     say(f"{len(frame)} new rows taken; the model's series now end at "

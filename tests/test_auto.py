@@ -233,3 +233,14 @@ def test_a_good_network_is_left_alone():
     model = RNNForecaster(horizon=24, n_models=1, **{**QUICK, "max_steps": 300}).fit(data)
     v = model.validation_
     assert v["combine"] is None and "network" not in v
+
+
+def test_a_fitted_default_model_pickles_and_copies():
+    import copy
+    import pickle
+
+    data = _series(24 * 10)
+    model = RNNForecaster(horizon=24, n_models=2, **QUICK).fit(data)
+    for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert twin.get_params()["lr"] == "auto" and twin.config_ == model.config_
+        pd.testing.assert_frame_equal(twin.predict(), model.predict())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import tsrnn
 from tsrnn import RNNForecaster
@@ -84,6 +85,7 @@ def test_cli_update_writes_the_model_and_forecast_follows_the_new_rows(tmp_path)
     assert "now end at 2024-01-12 23:00:00" in result.stderr
     again = run_tsrnn("update", tmp_path / "model", tmp_path / "new.csv")  # the same rows twice
     assert again.returncode == 1 and "give the rows from 2024-01-13 00:00:00 on" in again.stderr
+    assert "update()" not in again.stderr  # the CLI's words
     assert "Traceback" not in again.stderr
     a = run_tsrnn("forecast", tmp_path / "model", "-o", tmp_path / "a.csv")
     b = run_tsrnn("forecast", tmp_path / "model", tmp_path / "all.csv", "-o", tmp_path / "b.csv")
@@ -94,3 +96,41 @@ def test_cli_update_writes_the_model_and_forecast_follows_the_new_rows(tmp_path)
     refused = run_tsrnn("update", tmp_path / "model", tmp_path / "new.csv", "-o",
                         tmp_path / "new.csv")
     assert refused.returncode == 2 and "input DATA" in refused.stderr
+    later = _panel(24 * 14)
+    later[later.time >= "2024-01-13"].to_csv(tmp_path / "later.csv", index=False)
+    soon = later[later.time >= "2024-01-13"]
+    soon[soon.time < "2024-01-13 05:00"].to_csv(tmp_path / "soon.csv", index=False)
+    few = run_tsrnn("update", tmp_path / "model", tmp_path / "soon.csv", "--refit", "partial")
+    assert few.returncode == 1 and "--refit partial learns from windows" in few.stderr
+    tuned = run_tsrnn("update", tmp_path / "model", tmp_path / "later.csv", "--refit", "partial",
+                      "-o", tmp_path / "tuned")
+    assert tuned.returncode == 0, tuned.stderr
+    assert not np.allclose(tsrnn.load(tmp_path / "tuned").predict().y,
+                           tsrnn.load(tmp_path / "model").predict(later).y)
+
+
+def test_a_partial_refit_learns_from_the_new_rows_and_fit_still_restarts():
+    t = np.arange(24 * 50)
+    cut = 24 * 40  # the daily shape turns from a sine into a square wave
+    shape = np.where(t < cut, np.sin(2 * np.pi * t / 24), 2 * np.sign(np.sin(2 * np.pi * t / 24)))
+    y = 10 + shape + 0.1 * np.random.default_rng(0).standard_normal(len(t))
+    data = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=len(t), freq="h"), "y": y})
+    kw = dict(horizon=24, time_col="time", n_models=1, validate=False, **QUICK)
+    plain = RNNForecaster(**kw).fit(data.iloc[:cut])
+    partial = RNNForecaster(**kw).fit(data.iloc[:cut])
+    weights = {k: v.clone() for k, v in partial.network_.state_dict().items()}
+    plain.update(data.iloc[cut:])
+    partial.update(data.iloc[cut:], refit="partial")
+    assert any(not torch.equal(weights[k], v) for k, v in partial.network_.state_dict().items())
+    # it learnt the new shape: the windows over the new rows are forecast better
+    scores = [m.backtest(data, start=cut, stride=24).summary["mae"] for m in (plain, partial)]
+    assert scores[1] < 0.9 * scores[0], scores
+    np.testing.assert_allclose(partial.predict()["y"], partial.predict(data)["y"], rtol=1e-6)
+    again = RNNForecaster(**kw).fit(data.iloc[:cut]).update(data.iloc[cut:], refit="partial")
+    pd.testing.assert_frame_equal(again.predict(), partial.predict())  # seeded: the same
+    refit = partial.fit(data.iloc[:cut])  # sklearn's rule: fit starts afresh
+    assert all(torch.equal(weights[k], v) for k, v in refit.network_.state_dict().items())
+    with pytest.raises(tsrnn.DataError, match="fewer than the 24 steps"):
+        RNNForecaster(**kw).fit(data.iloc[:cut]).update(data.iloc[cut:cut + 5], refit="partial")
+    with pytest.raises(tsrnn.ConfigError, match="refit"):
+        plain.update(data.iloc[:0], refit="full")

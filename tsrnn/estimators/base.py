@@ -151,8 +151,9 @@ def unpickled(state: dict) -> dict:
         network = RNNNetwork(NetConfig(**saved["config"]))
         network.load_state_dict(saved["weights"])
         state["network_"] = network.to(resolve_device(state["device"])).eval()
-        state["optimizer_"] = make_optimizer(state["network_"], state["lr"],
-                                             state["weight_decay"])
+        settings = state.get("config_") or state  # a forecaster's "auto" lr is resolved there
+        state["optimizer_"] = make_optimizer(state["network_"], settings["lr"],
+                                             settings["weight_decay"])
         if saved["optimizer"] is not None:
             state["optimizer_"].load_state_dict(saved["optimizer"])
     return state

@@ -268,6 +268,26 @@ class Channels:
                                 f"the rows from {expected} on")
         return panel, idx
 
+    def with_context(self, panel: Panel, idx: np.ndarray) -> Panel:
+        """``panel`` (rows that continue the series ``idx``) with each series' kept context in
+        front: what the windows that end in the new rows read."""
+        ctx, blocks, index = self.context, {"target": [], "past": [], "future": []}, []
+        for j, i in enumerate(idx):
+            for name, parts in blocks.items():
+                if getattr(panel, name) is not None:
+                    parts.append(np.concatenate([ctx[name][i], getattr(panel, name)[
+                        panel.series(j)]]))
+            index.append(ctx["index"][i].append(panel.index[j]))
+        joined = {k: np.concatenate(v) if v else None for k, v in blocks.items()}
+        return Panel(list(panel.ids), index, np.array([len(ix) for ix in index]),
+                     joined["target"], joined["past"], joined["future"], panel.freq, panel.roles)
+
+    def history(self, panel: Panel | None) -> list:
+        """The raw target history of every series: the kept context (None), or ``panel``'s."""
+        if panel is None:
+            return list(self.context["target"])
+        return [panel.target[panel.series(i)] for i in range(panel.n_series)]
+
     def extend_context(self, panel: Panel, idx: np.ndarray) -> None:
         """Append the rows of ``panel`` (series ``idx``) to the context, keeping ``lookback``."""
         L = self.lookback

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._paramdocs import documented
-from .._validation import check_fitted, check_positive_int
+from .._validation import check_choice, check_fitted, check_positive_int
 from ..data import future_frame
 from ..estimators.base import getstate, setstate
 from .auto import resolve
@@ -34,7 +34,7 @@ from .reading import read_training
 from .safety import fall_back, validate
 from .serialize import Fitted, register, save
 from .stateful import StatefulRunner
-from .training import train_forecaster
+from .training import train_forecaster, train_more
 from .transforms import WindowTransform
 from .windowed import WindowRunner
 
@@ -127,10 +127,8 @@ class RNNForecaster(BaseEstimator):
     ids_ = kept("ids", "Series ids seen in fit.")
     context_ = kept("context", "The last lookback raw rows (and timestamps) of every series.")
 
-    @property
-    def quantiles_(self) -> tuple[float, ...]:
-        """The fitted quantile levels (``()`` for a point forecaster)."""
-        return self.network_.cfg.quantiles
+    quantiles_ = property(lambda self: self.network_.cfg.quantiles,
+                          doc="The fitted quantile levels (``()`` for a point forecaster).")
 
     __getstate__ = getstate  # the network travels as state dicts
     __setstate__ = setstate
@@ -290,10 +288,11 @@ class RNNForecaster(BaseEstimator):
         panel = None if data is None else self.channels_.read(data)
         parts = [m._own_values(panel, horizon, future_covariates) for m in self._members()]
         ids, index, values = parts[0][0], parts[0][1], median_of([v for *_, v in parts])
-        if hasattr(self, "combination_"):
-            values = self.combination_.forecasts(values, panel and self._history(panel))
+        history = self.channels_.history(panel)
+        if hasattr(self, "combination_"):  # None: the combination keeps the training history
+            values = self.combination_.forecasts(values, None if panel is None else history)
         if getattr(self, "fallback_", None):
-            values = fall_back(values, ids, self.fallback_, self._history(panel), c["season"])
+            values = fall_back(values, ids, self.fallback_, history, c["season"])
         return ids, index, values
 
     def _own_values(self, panel, horizon, future_covariates):
@@ -304,12 +303,6 @@ class RNNForecaster(BaseEstimator):
         extra = {"state": self.state_} if c["stateful"] else {}
         return runner.predict(self.network_, self.channels_, self._outputs(), panel, horizon,
                               future_covariates, **extra)
-
-    def _history(self, panel) -> list:
-        """The raw target history of every series: the kept context, or ``panel``'s rows."""
-        if panel is None:
-            return list(self.channels_.context["target"])
-        return [panel.target[panel.series(i)] for i in range(panel.n_series)]
 
     def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None):
         """Quantile forecasts ``horizon`` steps after the training data (or after ``data``).
@@ -379,13 +372,20 @@ class RNNForecaster(BaseEstimator):
         combined = getattr(self, "combination_", None)
         return values if combined is None else combined.forecasts(values, before)
 
-    def update(self, new_rows):
+    def update(self, new_rows, refit=None):
         """Take rows that continue the training data (the fitted roles, each series from the
         step after its last row), without refitting: ``predict()`` forecasts from their end,
-        scaled with the fitted statistics; a stateful model's carried state advances too."""
+        scaled with the fitted statistics; a stateful model's carried state advances too.
+        ``refit="partial"``: each network first trains a few more steps on the windows that
+        end in the new rows (:func:`~tsrnn.forecast.training.train_more`)."""
         self._check_fitted()
+        check_choice("refit", refit, (None, "partial"))
         panel, idx = self.channels_.continuation(new_rows)  # checked before anything changes
         for m in self._members():
+            if refit:
+                rows, at = m.channels_.continuation(new_rows)
+                train_more(m.config_, m.channels_, m._runner(), m.network_,
+                           m.channels_.with_context(rows, at), at)
             m.state_ = m._runner().update(m.network_, m.channels_, getattr(m, "state_", None),
                                           new_rows)
         if hasattr(self, "combination_"):

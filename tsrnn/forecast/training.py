@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import DataError, check_seed
+from .._validation import ConfigError, DataError, check_seed
 from ..data import Panel
 from ..data.checks import series_label
 from ..estimators.base import build_network, network_config, stopping, train, train_config
@@ -22,7 +22,11 @@ from .distributed import DataParallel, gather_fitted
 from .params import block_steps, levels_of
 from .quantiles import Outputs
 
-__all__ = ["Trained", "check_lengths", "fit_network", "train_forecaster"]
+__all__ = ["PARTIAL_STEPS", "Trained", "check_lengths", "fit_network", "train_forecaster",
+           "train_more"]
+
+#: Optimiser steps of ``update(..., refit="partial")`` (at a third of the fit's learning rate).
+PARTIAL_STEPS = 50
 
 
 class Trained(NamedTuple):
@@ -125,3 +129,28 @@ def fit_network(network, train_data, val_data, config: TrainConfig, *, patience:
     return train(network, train_data, val_data, config, callbacks=callbacks,
                  optimizer=optimizer, history=history,
                  resume=None if resume is None else resume.loop, reduce=reduce)
+
+
+def train_more(c: dict, channels, runner, network, panel: Panel, idx: np.ndarray,
+               steps: int = PARTIAL_STEPS) -> FitState:
+    """``steps`` more optimiser steps of ``network`` (configuration ``c``) on the windows of
+    ``panel``, each series' kept context followed by its new rows (so every window ends in
+    new rows), scaled with the fitted statistics of the series ``idx``, with a fresh Adam at
+    a third of the fit's learning rate and no schedule: how ``update(..., refit="partial")``
+    learns from new rows without forgetting the fit (``fit`` itself always starts afresh)."""
+    if c["stateful"]:
+        raise ConfigError("refit='partial' trains on windows; a stateful model learns from its "
+                          "streams in fit: use update(rows) without refit, or fit again")
+    steps_out = block_steps(c)
+    for sid, n in zip(panel.ids, panel.lengths - c["lookback"]):  # the new rows of each
+        if n < steps_out:
+            raise DataError(f"refit='partial' learns from windows that end in the new rows: "
+                            f"{series_label(sid)} has {n} new rows, fewer than the {steps_out} "
+                            "steps of one target; give more rows, or update without refit")
+    values = channels.encode(panel, channels.raw_blocks(panel), idx)
+    train_data, _ = runner.data(channels, panel, values, panel.lengths, 0)
+    levels = levels_of(c)
+    fast = {**c, "lr": c["lr"] / 3, "lr_schedule": None, "max_steps": steps}
+    config = train_config(fast, Outputs(levels).loss(c["loss"]), steps, check_seed(
+        c["random_state"]), quantiles=levels)
+    return fit_network(network, train_data, None, config, patience=None)
