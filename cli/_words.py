@@ -17,7 +17,8 @@ OPTION_OF = {
     "past_covariates": "--past-covariates", "future_covariates": "--future-covariates",
     "freq": "--freq", "start": "--start", "stride": "--stride", "levels": "--quantiles",
     "distributed": "--nproc", "n_models": "--models",
-    "refit": "--refit",
+    "refit": "--refit", "static_covariates": "--static-covariates",
+    "id_embedding": "--id-embedding",
 }
 
 _FILL = "--fill ffill|interpolate|drop"
@@ -25,6 +26,10 @@ _FILL = "--fill ffill|interpolate|drop"
 # Whole phrases first (Python code in a hint), then ``name=value`` pairs.
 _PHRASES = [
     (r"update\(\) rows of series", "the DATA rows of series"),
+    (r"is a past or future covariate\)", "is a --past-covariates or --future-covariates "
+     "column)"),
+    (r"give them as columns of data \(or static=\)", "give them as columns of DATA"),
+    (r"\(or static=\)", "(or --static FILE)"),
     (r"update\(\) got series (.*) not seen in fit; forecast new series with predict\(data\)",
      r"DATA has series \1 the model was not fitted on; forecast them with tsrnn forecast "
      "MODEL_DIR DATA"),

@@ -14,6 +14,7 @@ import pandas as pd
 from tsrnn import (
     Checkpointing,
     ConfigError,
+    DataError,
     RNNForecaster,
     TsrnnError,
     load,
@@ -62,9 +63,10 @@ def _read_rows(path: Path, id_col, device: str) -> tuple[pd.DataFrame, list | No
 
 
 def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=None,
-          dates: tuple = (False, None)):
+          dates: tuple = (False, None), static_path: Path | None = None):
     """``(frame, panel, all ids or None)``: the data read and checked with its roles;
-    ``dates``: ``(--dayfirst, --date-format)``."""
+    ``dates``: ``(--dayfirst, --date-format)``; the static covariates from DATA or from the
+    ``--static`` file (the panel's ``static``, one row per series)."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
     check_rows(frame, path)
     frame, roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
@@ -74,13 +76,38 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     roles["id_col"] = id_col
     frame = parse_time_column(frame, roles["time_col"], *dates)
     check_freq(frame, roles["time_col"], freq)
-    for key in ("target", "past_covariates", "future_covariates"):
+    roles.setdefault("static_covariates", None)
+    for key in ("target", "past_covariates", "future_covariates", "static_covariates"):
         roles[key] = list(roles[key] or ()) or None
     frame = apply_fill(frame, fill, roles, freq)
+    static = _read_static(static_path, roles)
     panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
                      id_col=roles["id_col"], past_covariates=roles["past_covariates"],
-                     future_covariates=roles["future_covariates"], freq=freq, name=f"'{path}'")
+                     future_covariates=roles["future_covariates"], freq=freq, name=f"'{path}'",
+                     static_covariates=roles["static_covariates"], static=static)
     return frame, panel, all_ids
+
+
+def _read_static(path: Path | None, roles: dict) -> pd.DataFrame | None:
+    """The ``--static`` file: one row per series, keyed by ``--id-col`` (ids as text, as in
+    DATA)."""
+    if path is None:
+        return None
+    if not roles["static_covariates"]:
+        raise ConfigError(f"--static '{path}' gives static covariates, but none is named; "
+                          "add --static-covariates COLUMN for each column to use")
+    if roles["id_col"] is None:
+        raise ConfigError(f"--static '{path}' is keyed by series id; give --id-col")
+    frame = read_frame(path, roles["id_col"])
+    if roles["id_col"] not in frame.columns:
+        raise DataError(f"--static '{path}' has no column {roles['id_col']!r} (--id-col); it "
+                        "needs one row per series with its id")
+    return frame
+
+
+def _keyed(panel) -> pd.DataFrame:
+    """The panel's static table (one row per series, in order) keyed by the id column."""
+    return panel.static.assign(**{panel.roles.id_col: panel.ids})
 
 
 def _horizon(panel) -> int:
@@ -138,6 +165,12 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("--past-covariates", multiple=True, help="Column observed up to now only.")
 @click.option("--future-covariates", multiple=True, help="Column known ahead (calendar, "
               "prices).")
+@click.option("--static-covariates", multiple=True, help="Column constant within each series "
+              "(region, type, size: text is a category, learned as an embedding).")
+@click.option("--static", "static_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="CSV or Parquet file of the --static-covariates, one row per series keyed "
+              "by --id-col (default: the columns of DATA).")
+@click.option("--id-embedding", is_flag=True, help="Learn an embedding of each series id.")
 @click.option("--lookback", type=_POSITIVE, help="Past steps the network reads (default: "
               "chosen from the season and the series' lengths).")
 @click.option("--horizon", type=_POSITIVE, help="Steps to forecast (default: one season).")
@@ -175,8 +208,9 @@ def _scores(validation: dict) -> pd.DataFrame:
               "nccl on GPUs), each on its share of the series (needs --id-col).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-        lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
-        fill, freq, dayfirst, date_format, overrides, quantiles, checkpoint_every, resume_dir,
+        static_covariates, static_path, id_embedding, lookback, horizon, cell, head,
+        hidden_size, layers, epochs, n_models, stateful, seed, fill, freq, dayfirst,
+        date_format, overrides, quantiles, checkpoint_every, resume_dir,
         nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
@@ -210,35 +244,39 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         return launch(nproc, resume_dir or model_dir, ctx.find_root().params.get("debug"))
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
-             lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
-             fill, (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
+             (static_covariates, static_path, id_embedding), lookback, horizon, cell, head,
+             hidden_size, layers, epochs, n_models, stateful, seed, fill,
+             (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
              resume_dir, quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
 
 
-def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
+def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, statics,
          lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
          fill, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
         raise click.UsageError("missing DATA (a CSV or Parquet file), or --resume MODEL_DIR")
-    check_model_output(model_dir, {"DATA": data})
+    static_covariates, static_path, id_embedding = statics
+    check_model_output(model_dir, {"DATA": data, "--static": static_path})
     valid = RNNForecaster().get_params()
     extra = parse_sets(overrides, valid, taken=OPTION_OF)
     freq, dayfirst, date_format = times
     roles = dict(time_col=time_col, id_col=id_col, target=target,
-                 past_covariates=past_covariates, future_covariates=future_covariates)
+                 past_covariates=past_covariates, future_covariates=future_covariates,
+                 static_covariates=static_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
-                                  (dayfirst, date_format))
+                                  (dayfirst, date_format), static_path)
     horizon = horizon or _horizon(panel)
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
         f"{panel.freq or 'integer steps'}; targets: {', '.join(map(str, panel.roles.target))}")
     given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs, n_models=n_models)
     params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
-                  random_state=seed, verbose=not quiet and is_writer(), freq=freq, **roles,
+                  random_state=seed, id_embedding=id_embedding,
+                  verbose=not quiet and is_writer(), freq=freq, **roles,
                   **{k: v for k, v in given.items() if v is not None})
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     params["distributed"] = all_ids is not None
@@ -250,7 +288,8 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
         checkpoint = Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
-        model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint)
+        model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint,
+                  static=_keyed(panel) if static_path else None)
     _finish(model, panel, model_dir, time.perf_counter() - tic)
 
 

@@ -17,6 +17,21 @@ from ._common import check_output, fmt_score, say
 __all__ = ["info", "datasets"]
 
 
+def _statics(model) -> str:
+    """The static covariates: each category column with its number of categories, the
+    numbers, the id embedding, and how they condition the network."""
+    statics = model.channels_.statics
+    if statics is None:
+        return "-"
+    parts = [f"{name} ({len(values)} categories)" if name != "series id" else
+             f"id embedding ({len(values)} series)" for name, values in
+             statics.categories.items()]
+    parts += [f"{name} (number)" for name in statics.numbers]
+    how = ("the initial hidden state" if model.config_["static_mode"] == "state" else
+           "constant inputs of every step")
+    return f"{', '.join(parts)}; as {how}"
+
+
 @click.command()
 @click.argument("model_dir", type=click.Path(path_type=Path))
 def info(model_dir):
@@ -35,6 +50,7 @@ def info(model_dir):
         f"targets:        {', '.join(map(str, roles.target))}",
         f"past covariates:   {', '.join(roles.past) or '-'}",
         f"future covariates: {', '.join(roles.future) or '-'}",
+        f"static covariates: {_statics(model)}",
         f"time column:    {roles.time_col or '(index)'}; id column: {roles.id_col or '-'}",
         f"series:         {len(model.ids_)}; frequency: {model.freq_ or 'integer steps'}",
         f"configuration:  {describe(model.config_)}",

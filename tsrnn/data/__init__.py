@@ -5,6 +5,7 @@ from .calendar import calendar_feature_names, calendar_features
 from .missing import FILL_METHODS, fill_missing
 from .panel import Panel, Roles, forecast_frame, future_frame, read_like, to_panel
 from .scalers import SCALER_METHODS, Scaler
+from .statics import is_categorical, static_from_frame, static_table, take_static
 from .timeindex import future_index
 from .windows import (
     Windows,
@@ -31,10 +32,14 @@ __all__ = [
     "future_frame",
     "future_index",
     "read_like",
+    "is_categorical",
     "series_offsets",
     "sliding_windows",
+    "static_from_frame",
+    "static_table",
     "stream_layout",
     "time_split",
+    "take_static",
     "to_panel",
     "window_starts",
 ]

@@ -25,6 +25,7 @@ from .checks import (
     require,
     single_name,
 )
+from .statics import static_from_frame, static_table
 from .timeindex import check_duplicates, future_index, parse_times, per_series_index, resolve_freq
 from .windows import series_offsets
 
@@ -39,6 +40,7 @@ class Roles:
     future: list = field(default_factory=list)
     time_col: object = None
     id_col: object = None
+    static: list = field(default_factory=list)
 
 
 @dataclass
@@ -59,6 +61,9 @@ class Panel:
         Pandas frequency alias, None for an integer index.
     roles : Roles
         Column names of each role, as given by the user.
+    static : DataFrame or None
+        Static covariates, one row per series in series order (see :mod:`tsrnn.data.statics`);
+        None without ``roles.static``.
     """
 
     ids: list
@@ -69,6 +74,7 @@ class Panel:
     future: np.ndarray | None
     freq: str | None
     roles: Roles
+    static: pd.DataFrame | None = None
 
     @property
     def offsets(self) -> np.ndarray:
@@ -86,18 +92,22 @@ class Panel:
         return slice(int(offsets[i]), int(offsets[i + 1]))
 
 
-def _resolve_roles(frame, target, time_col, id_col, past, future, name) -> Roles:
-    """Check the named columns exist and have one role each; default target = numeric rest."""
+def _resolve_roles(frame, target, time_col, id_col, past, future, static, static_apart,
+                   name) -> Roles:
+    """Check the named columns exist and have one role each; default target = numeric rest.
+    Static covariates are columns of ``frame`` unless ``static_apart`` (a separate frame)."""
     time_col, id_col = single_name(time_col, "time_col"), single_name(id_col, "id_col")
     roles = Roles(as_list(target, "target"), as_list(past, "past_covariates"),
-                  as_list(future, "future_covariates"), time_col, id_col)
+                  as_list(future, "future_covariates"), time_col, id_col,
+                  as_list(static, "static_covariates"))
     keys = [c for c in (time_col, id_col) if c is not None]
     for role, cols in [("time", [] if time_col is None else [time_col]),
                        ("id", [] if id_col is None else [id_col]),
                        ("target", roles.target), ("past covariate", roles.past),
-                       ("future covariate", roles.future)]:
+                       ("future covariate", roles.future),
+                       ("static covariate", [] if static_apart else roles.static)]:
         require(frame, cols, role, name)
-    taken = keys + roles.past + roles.future
+    taken = keys + roles.past + roles.future + roles.static
     if target is None:
         roles.target = [c for c in frame.columns
                         if c not in taken and frame[c].dtype.kind in "iuf"]
@@ -142,7 +152,8 @@ def _time_values(frame: pd.DataFrame, roles: Roles, codes: np.ndarray, name: str
 
 
 def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=None,
-             future_covariates=None, freq=None, allow_nan=False, name="data") -> Panel:
+             future_covariates=None, freq=None, allow_nan=False, name="data",
+             static_covariates=None, static=None) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel` of float32 arrays.
 
     Parameters
@@ -167,6 +178,11 @@ def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=N
         Keep NaN in targets and covariates (inf and all-NaN target columns are always errors).
     name : str, default="data"
         Used in error messages.
+    static_covariates : str or list of str, default=None
+        Columns constant within each series (numbers, or text / categorical / bool categories),
+        read from ``data`` or, when given, from ``static``.
+    static : DataFrame, default=None
+        The static covariates in a separate frame, one row per series keyed by ``id_col``.
 
     Returns
     -------
@@ -184,7 +200,7 @@ def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=N
     """
     frame = as_frame(data, name)
     roles = _resolve_roles(frame, target, time_col, id_col, past_covariates,
-                           future_covariates, name)
+                           future_covariates, static_covariates, static is not None, name)
     codes, ids = _series_codes(frame, roles.id_col, name)
     times = _time_values(frame, roles, codes, name)
     keys = times.asi8 if isinstance(times, pd.DatetimeIndex) else times.to_numpy()
@@ -202,9 +218,13 @@ def to_panel(data, *, target=None, time_col=None, id_col=None, past_covariates=N
         block = block if order is None else block[order]
         check_values(block, cols, role, index, ids, offsets, allow_nan, roles)
         blocks[role] = block.astype(np.float32)
+    table = None
+    if roles.static:
+        table = (static_table(frame, roles.static, codes, ids, name) if static is None else
+                 static_from_frame(static, roles.static, roles.id_col, ids))
     return Panel(ids, index, lengths, blocks["target"],
                  blocks["past covariate"] if roles.past else None,
-                 blocks["future covariate"] if roles.future else None, freq, roles)
+                 blocks["future covariate"] if roles.future else None, freq, roles, table)
 
 
 def _sort_order(keys: np.ndarray, codes: np.ndarray, n_series: int) -> np.ndarray | None:
@@ -215,11 +235,21 @@ def _sort_order(keys: np.ndarray, codes: np.ndarray, n_series: int) -> np.ndarra
     return np.lexsort((keys, codes))
 
 
-def read_like(data, roles: Roles, freq: str | None, name: str = "data") -> Panel:
-    """``data`` as a Panel with the roles and frequency found when a model was fitted."""
+def read_like(data, roles: Roles, freq: str | None, name: str = "data", static=None,
+              with_static: bool = True) -> Panel:
+    """``data`` as a Panel with the roles and frequency found when a model was fitted; the
+    static covariates from ``data`` (or ``static``) only ``with_static`` and when ``data``
+    (or ``static``) has them (a model knows those of the series it was fitted on)."""
+    statics = roles.static if with_static and (static is not None or _has_columns(
+        data, roles.static)) else None
     return to_panel(data, target=roles.target, time_col=roles.time_col, id_col=roles.id_col,
                     past_covariates=roles.past or None, future_covariates=roles.future or None,
-                    freq=freq, name=name)
+                    freq=freq, name=name, static_covariates=statics, static=static)
+
+
+def _has_columns(data, columns: list) -> bool:
+    return bool(columns) and isinstance(data, pd.DataFrame) and all(
+        c in data.columns for c in columns)
 
 
 def forecast_frame(panel: Panel, values, *, columns=None) -> pd.DataFrame:

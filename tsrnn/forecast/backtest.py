@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._validation import ConfigError, DataError, check_positive_int
-from ..data import Panel, read_like
+from ..data import Panel, read_like, take_static
 from ..metrics import level_name, mae, mase, point_level, rmse, score_quantiles, smape
 
 __all__ = ["BacktestResult", "backtest", "origins_of"]
@@ -153,7 +153,7 @@ def _slice_panel(panel: Panel, i: int, lo: int, hi: int) -> Panel:
     start = lo - int(panel.offsets[i])
     return Panel([panel.ids[i]], [panel.index[i][start : start + hi - lo]],
                  np.array([hi - lo]), pick(panel.target), pick(panel.past), pick(panel.future),
-                 panel.freq, panel.roles)
+                 panel.freq, panel.roles, take_static(panel.static, [i]))
 
 
 def _panel_to_frame(panel: Panel) -> pd.DataFrame:
@@ -162,4 +162,6 @@ def _panel_to_frame(panel: Panel) -> pd.DataFrame:
     cols = {name: panel.target[:, j] for j, name in enumerate(roles.target)}
     for block, names in ((panel.past, roles.past), (panel.future, roles.future)):
         cols.update({name: block[:, j] for j, name in enumerate(names)})
+    if panel.static is not None:  # the series' one row, repeated
+        cols.update({name: panel.static[name].iloc[0] for name in panel.static.columns})
     return pd.DataFrame(cols, index=panel.index[0])

@@ -30,6 +30,7 @@ from ..data import (
     to_panel,
 )
 from ..data.checks import series_label
+from .statics import Statics
 from .transforms import per_value
 
 __all__ = ["Channels", "kept_by_channels"]
@@ -52,14 +53,27 @@ class Channels:
         Transform of the targets before scaling.
     time_features : bool
         Whether calendar features are appended.
+    id_embedding : bool, default=False
+        Whether the network learns an embedding of each series id (see
+        :mod:`tsrnn.forecast.statics`, which also encodes ``roles.static``).
+    static_mode : {"state", "input"}, default="state"
+        How static covariates condition the network (see :mod:`tsrnn.nn.statics`).
     """
 
     def __init__(self, roles: Roles, freq, lookback: int, scaler, target_transform,
-                 time_features: bool):
+                 time_features: bool, id_embedding: bool = False, static_mode: str = "state"):
         self.roles, self.freq, self.lookback = roles, freq, lookback
         self.method, self.target_transform = scaler, target_transform
-        self.time_features = time_features
+        self.time_features, self.id_embedding = time_features, bool(id_embedding)
         self.target_names = list(roles.target)
+        self.statics: Statics | None = None
+        self.static_mode = static_mode
+
+    @classmethod
+    def of(cls, roles: Roles, freq, c) -> Channels:
+        """The channels of a forecaster with the resolved configuration ``c``."""
+        return cls(roles, freq, c["lookback"], c["scaler"], c["target_transform"],
+                   c["time_features"], c.get("id_embedding", False), c.get("static_mode", "state"))
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -82,9 +96,21 @@ class Channels:
             return np.zeros((len(index), 0), np.float32)
         return calendar_features(index, self.freq)
 
-    def read(self, data, name: str = "data") -> Panel:
-        """``data`` read with the fitted roles and frequency."""
-        return read_like(data, self.roles, self.freq, name)
+    def read(self, data, name: str = "data", static=None) -> Panel:
+        """``data`` read with the fitted roles and frequency (and static covariates, from
+        ``data`` or the frame ``static``, when it has them)."""
+        return read_like(data, self.roles, self.freq, name, static)
+
+    def static_dims(self) -> dict:
+        """The static fields of the network's configuration (none without statics)."""
+        return {} if self.statics is None else self.statics.net_dims(self.static_mode)
+
+    def static_rows(self, panel: Panel | None) -> np.ndarray | None:
+        """Encoded static covariates of every series of ``panel`` (None: the training series),
+        ``(S, n_static)`` float32; None for a model without them."""
+        if self.statics is None:
+            return None
+        return self.statics.codes if panel is None else self.statics.rows(panel, self.ids)
 
     # -- fit ----------------------------------------------------------------------------------
 
@@ -102,6 +128,9 @@ class Channels:
             self.scaler = Scaler(self.method).fit(raw[real], panel.lengths - pads,
                                                   np.asarray(fit_rows) - pads)
         self.ids = list(panel.ids)
+        if self.roles.static or self.id_embedding:
+            self.statics = Statics(self.roles.static, self.id_embedding).fit(panel.static,
+                                                                             self.ids)
         values = self.encode(panel, raw, np.arange(panel.n_series))
         L = self.lookback
         last = [slice(s.stop - L, s.stop) for s in map(panel.series, range(panel.n_series))]
@@ -280,7 +309,8 @@ class Channels:
             index.append(ctx["index"][i].append(panel.index[j]))
         joined = {k: np.concatenate(v) if v else None for k, v in blocks.items()}
         return Panel(list(panel.ids), index, np.array([len(ix) for ix in index]),
-                     joined["target"], joined["past"], joined["future"], panel.freq, panel.roles)
+                     joined["target"], joined["past"], joined["future"], panel.freq, panel.roles,
+                     panel.static)
 
     def history(self, panel: Panel | None) -> list:
         """The raw target history of every series: the kept context (None), or ``panel``'s."""

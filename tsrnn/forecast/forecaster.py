@@ -31,11 +31,11 @@ from .ensemble import median_of, member_configs, one_network
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
 from .quantiles import Outputs
 from .reading import read_training
+from .runners import runner_for
 from .safety import fall_back, validate
 from .serialize import Fitted, register, save
 from .stateful import StatefulRunner
 from .training import train_forecaster, train_more
-from .transforms import WindowTransform
 from .windowed import WindowRunner
 
 __all__ = ["RNNForecaster"]
@@ -69,7 +69,8 @@ class RNNForecaster(BaseEstimator):
                  lr="auto", weight_decay=0.0, loss="mae", clip_grad=1.0, early_stopping="auto",
                  patience=5, validation=None, stride=1, stateful=False, bptt=None, target=None,
                  time_col=None, id_col=None, past_covariates=None, future_covariates=None,
-                 freq=None, random_state=None, device="auto", verbose=False, max_steps="auto",
+                 static_covariates=None, static_mode="state", id_embedding=False, freq=None,
+                 random_state=None, device="auto", verbose=False, max_steps="auto",
                  on_divergence="raise", lr_schedule="auto", target_transform="auto",
                  quantiles=None, error_scale=None, distributed=False, n_models="auto",
                  validate=True, fallback=None, combine="auto"):
@@ -104,6 +105,8 @@ class RNNForecaster(BaseEstimator):
         self.id_col = id_col
         self.past_covariates = past_covariates
         self.future_covariates = future_covariates
+        self.static_covariates, self.static_mode = static_covariates, static_mode
+        self.id_embedding = id_embedding
         self.freq = freq
         self.random_state = random_state
         self.device = device
@@ -143,23 +146,15 @@ class RNNForecaster(BaseEstimator):
         return getattr(self, "members_", None) or [self]
 
     def _runner(self) -> WindowRunner | StatefulRunner:
-        """The part that lays out training data and forecasts: windows, or stateful streams."""
-        c = self.config_
-        if c["stateful"]:
-            return StatefulRunner(lookback=c["lookback"], horizon=c["horizon"], bptt=c["bptt"],
-                                  batch_size=c["batch_size"])
-        lag = (c["season"] or 1) if c["error_scale"] is not None else None
-        transform = WindowTransform(len(self.roles_.target), c["window_norm"], c["season"], lag)
-        return WindowRunner(lookback=c["lookback"], horizon=c["horizon"], stride=c["stride"],
-                            patch=c["patch"], head=c["head"],
-                            bidirectional=c["bidirectional_encoder"], transform=transform)
+        """The part that lays out training data and forecasts (:mod:`.runners`)."""
+        return runner_for(self.config_, len(self.roles_.target))
 
     def _outputs(self) -> Outputs:
         return Outputs(self.quantiles_)
 
     # -- fit -------------------------------------------------------------------------------------
 
-    def fit(self, data, *, checkpoint=None, resume=None):
+    def fit(self, data, *, static=None, checkpoint=None, resume=None):
         """Train on ``data`` (a Series, a DataFrame, or a long DataFrame with ``id_col``).
 
         Every ``"auto"`` parameter is resolved from the data first (``config_``); then come
@@ -176,13 +171,15 @@ class RNNForecaster(BaseEstimator):
         checkpoint : str, Path or Checkpointing, default=None
             Write a resumable checkpoint to this model directory after every epoch (or every
             ``Checkpointing.every`` epochs); :func:`tsrnn.resume` finishes an interrupted fit.
+        static : DataFrame, default=None
+            The ``static_covariates``, one row per series keyed by ``id_col`` (else: in data).
         resume : ResumePoint, default=None
             Continue the interrupted fit of a checkpoint (what :func:`tsrnn.resume` passes).
         """
         check_given(self.get_params())
         for attr in FITTED:
             self.__dict__.pop(attr, None)
-        ctx, panel = read_training(self.get_params(), data)
+        ctx, panel = read_training(self.get_params(), data, static)
         self.config_ = (agree(resolve(self.get_params(), panel)) if resume is None  # DDP: agree
                         else resume.configuration(self.get_params()))
         one_network(self.config_, self.n_models, checkpoint is not None or resume is not None)
@@ -209,8 +206,7 @@ class RNNForecaster(BaseEstimator):
         if not hasattr(self, "config_"):
             self.config_ = resolve(self.get_params(), panel)
         c = self.config_
-        self.channels_ = Channels(panel.roles, panel.freq, c["lookback"], c["scaler"],
-                                  c["target_transform"], c["time_features"])
+        self.channels_ = Channels.of(panel.roles, panel.freq, c)
         self._fit_panel(panel, ctx, checkpoint, resume)
         return self
 
@@ -255,7 +251,7 @@ class RNNForecaster(BaseEstimator):
 
     # -- predict ---------------------------------------------------------------------------------
 
-    def predict(self, data=None, horizon=None, future_covariates=None):
+    def predict(self, data=None, horizon=None, future_covariates=None, static=None):
         """Forecast ``horizon`` steps after the end of the training data (or of ``data``).
 
         Parameters
@@ -268,6 +264,8 @@ class RNNForecaster(BaseEstimator):
         future_covariates : DataFrame, default=None
             The future covariates for the forecast steps (time-indexed, with ``id_col`` for many
             series); needed when the model was fitted with ``future_covariates``.
+        static : DataFrame, default=None
+            Static covariates of the series of ``data``, as in :meth:`fit` (else: in ``data``).
 
         Returns
         -------
@@ -276,16 +274,16 @@ class RNNForecaster(BaseEstimator):
             the id column for many series.
         """
         self._check_fitted()
-        ids, index, values = self._predict_values(data, horizon, future_covariates)
+        ids, index, values = self._predict_values(data, horizon, future_covariates, static)
         return future_frame(ids, index, self._outputs().point(values), self.roles_, self.freq_,
                             self.target_names_)
 
-    def _predict_values(self, data, horizon, future_covariates):
+    def _predict_values(self, data, horizon, future_covariates, static=None):
         """(ids, per-series index, forecasts ``(S, h, K)`` or quantiles ``(S, h, K, Q)``): the
         median over the members of an ensemble, seasonal naive for the ``fallback_`` series."""
         c = self.config_
         horizon = check_positive_int("horizon", c["horizon"] if horizon is None else horizon)
-        panel = None if data is None else self.channels_.read(data)
+        panel = None if data is None else self.channels_.read(data, static=static)
         parts = [m._own_values(panel, horizon, future_covariates) for m in self._members()]
         ids, index, values = parts[0][0], parts[0][1], median_of([v for *_, v in parts])
         history = self.channels_.history(panel)

@@ -120,6 +120,21 @@ PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
         Columns observed up to now only.
     future_covariates : list of str or None, default=None
         Columns known ahead (calendar, holidays, prices); ``predict`` needs them for the horizon.
+    static_covariates : list of str or None, default=None
+        Columns constant within each series (a store's region, a sensor's type): text,
+        categorical or bool columns are categories, each learned as an embedding; numbers are
+        standardised over the series. Read from the data (repeated on every row of a series)
+        or, in ``fit(data, static=frame)``, from a frame with one row per series keyed by
+        ``id_col``. A value that varies within a series is an error; a category not seen in
+        fit gets the mean of the learned embeddings, with a warning. ``predict(data)`` for a
+        series not seen in fit needs its static columns.
+    static_mode : {"state", "input"}, default="state"
+        How static covariates (and the id embedding) condition the network: "state" sets the
+        initial hidden state from them; "input" appends them to every input step as constant
+        channels. "state" gave the lower error on the synthetic panel of BENCHMARKS.md.
+    id_embedding : bool, default=False
+        Learn an embedding of each series id (a global model that still knows which series
+        it reads); a series not seen in fit gets the mean embedding.
     [[freq]]
     [[random_state]]
     [[device]]
@@ -275,6 +290,7 @@ def check_params(p: Mapping) -> None:
     _check_error_scale(p)
     _check_quantiles(p)
     _check_combinations(p)
+    _check_statics(p)
 
 
 def _check_combinations(p: Mapping) -> None:
@@ -305,6 +321,19 @@ def _check_patch(p: Mapping) -> None:
     if p["stateful"] and patch > 1:
         raise ConfigError(f"stateful=True steps through the series row by row, so it takes "
                           f"no patch (got patch {patch}); use patch=1")
+
+
+def _check_statics(p: Mapping) -> None:
+    check_choice("static_mode", p["static_mode"], ("state", "input"))
+    if not (p["static_covariates"] or p["id_embedding"]):
+        return
+    if p["stateful"]:
+        raise ConfigError("stateful=True carries its own hidden state, so static covariates "
+                          "(and id_embedding) cannot set it; use stateful=False with them")
+    if p["distributed"]:
+        raise ConfigError("distributed=True gives each process its share of the series, whose "
+                          "categories differ; fit static covariates (and id_embedding) in one "
+                          "process")
 
 
 def _check_stateful(p: Mapping) -> None:

@@ -22,18 +22,21 @@ def role_columns(p: Mapping) -> list | None:
     if p["target"] is None:
         return None
     names = [p["time_col"], p["id_col"], p["target"], p["past_covariates"],
-             p["future_covariates"]]
+             p["future_covariates"], p["static_covariates"]]
     flat = [c for n in names if n is not None for c in (n if isinstance(n, list) else [n])]
     return list(dict.fromkeys(flat))
 
 
-def read_training(p: Mapping, data):
-    """``(data-parallel context or None, panel)``: all series, or this process's share."""
+def read_training(p: Mapping, data, static=None):
+    """``(data-parallel context or None, panel)``: all series, or this process's share (with
+    the static covariates from ``data`` or from the frame ``static``)."""
     def read(frame):
         return to_panel(frame, target=p["target"], time_col=p["time_col"], id_col=p["id_col"],
                         past_covariates=p["past_covariates"],
-                        future_covariates=p["future_covariates"], freq=p["freq"])
+                        future_covariates=p["future_covariates"], freq=p["freq"],
+                        static_covariates=p["static_covariates"], static=static)
 
+    columns = role_columns(p if static is None else {**p, "static_covariates": None})
     if p["distributed"]:
-        return read_shard(data, p["id_col"], resolve_device(p["device"]), role_columns(p), read)
-    return None, read(read_table(data, role_columns(p)) if is_table_path(data) else data)
+        return read_shard(data, p["id_col"], resolve_device(p["device"]), columns, read)
+    return None, read(read_table(data, columns) if is_table_path(data) else data)

@@ -26,7 +26,7 @@ from dataclasses import replace
 import numpy as np
 
 from .._validation import DataError
-from ..data import Panel
+from ..data import Panel, take_static
 from ..data.padding import pad_front
 from ..metrics import seasonal_naive_forecast
 from .combine import choose, mix
@@ -45,7 +45,8 @@ def _head(panel: Panel, keep: np.ndarray, drop: int) -> Panel:
     return replace(panel, ids=[panel.ids[i] for i in keep],
                    index=[panel.index[i][: len(panel.index[i]) - drop] for i in keep],
                    lengths=panel.lengths[keep] - drop, target=panel.target[rows],
-                   past=pick(panel.past), future=pick(panel.future))
+                   past=pick(panel.past), future=pick(panel.future),
+                   static=take_static(panel.static, keep))
 
 
 def _naive(history: np.ndarray, horizon: int, m: int) -> np.ndarray:

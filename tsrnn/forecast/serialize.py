@@ -35,6 +35,7 @@ from .auto import settle
 from .channels import Channels
 from .combine import Combination
 from .params import check_params
+from .statics import Statics
 
 __all__ = ["Fitted", "from_files", "load", "register", "save"]
 
@@ -117,6 +118,9 @@ def _files(estimator, path) -> tuple[dict, dict]:
     state = getattr(estimator, "state_", None)
     if state is not None:
         tensors.update({f"state.{k}": v for k, v in state_tensors(state).items()})
+    statics = channels.statics
+    if statics is not None:
+        tensors["static.codes"] = torch.from_numpy(np.ascontiguousarray(statics.codes))
     combination = getattr(estimator, "combination_", None)
     if combination is not None:  # NaN in front of the shorter series, by design
         tensors["recent"] = torch.from_numpy(np.ascontiguousarray(combination.recent))
@@ -131,6 +135,7 @@ def _files(estimator, path) -> tuple[dict, dict]:
         "data": {"ids": list(channels.ids),
                  "index": [_index_to_json(ix) for ix in channels.context["index"]]},
         "history": list(estimator.history_),
+        "statics": None if statics is None else statics.to_dict(),
         "state": {"carried": state is not None},
         "validation": (None if getattr(estimator, "validation_", None) is None else
                        {"scores": estimator.validation_,
@@ -200,8 +205,9 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
     weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
     network.load_state_dict(weights, strict=True)
     roles = Roles(**meta["roles"])
-    channels = Channels(roles, meta["freq"], config["lookback"], config["scaler"],
-                        config["target_transform"], config["time_features"])
+    channels = Channels.of(roles, meta["freq"], config)
+    if meta.get("statics") is not None:
+        channels.statics = Statics.from_dict(meta["statics"], tensors["static.codes"].numpy())
     channels.scaler = Scaler.from_dict(meta["scaler"])
     channels.ids = list(meta["data"]["ids"])
     channels.context = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in
@@ -231,7 +237,7 @@ def _check_loaded(p: dict, fitted: Fitted) -> None:
     check_params(p)  # the saved hyperparameters, checked as fit checks them
     channels, cfg = fitted.channels, fitted.network.cfg
     roles, n, L, ctx = channels.roles, len(channels.ids), p["lookback"], channels.context
-    for role in ("target", "past", "future"):
+    for role in ("target", "past", "future", "static"):
         names = getattr(roles, role)
         if not isinstance(names, list) or not all(isinstance(c, (str, int)) for c in names):
             raise ValueError(f"roles.{role} must be a list of column names, got {names!r}")
@@ -253,6 +259,11 @@ def _check_loaded(p: dict, fitted: Fitted) -> None:
     if channels.scaler.center_.shape != (n, sum(widths.values())):
         raise ValueError(f"scaler statistics have shape {channels.scaler.center_.shape}, "
                          f"expected {(n, sum(widths.values()))}")
+    statics = channels.statics
+    dims = {} if statics is None else statics.net_dims(cfg.static_mode)
+    if (dims.get("static_cards", ()), dims.get("static_numbers", 0)) != (
+            cfg.static_cards, cfg.static_numbers) or (statics and len(statics.codes) != n):
+        raise ValueError("the static covariates do not match the network's config")
     bad = nonfinite_weights(fitted.network.state_dict().items())
     if bad:
         raise ValueError(f"weight {bad[0]!r} holds NaN or infinity")

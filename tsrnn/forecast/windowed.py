@@ -84,23 +84,29 @@ class WindowRunner:
             if not len(starts):
                 raise DataError(f"no series has the {H} rows of one target after its first "
                                 "row; give longer series, or a shorter horizon")
-        train = self._windows(channels, values, starts)
+        static = channels.static_rows(panel)
+        train = self._windows(channels, values, starts, panel, static)
         if not val_rows:
             return train, None
         lo = np.maximum(fit_rows - L - H + 1, 0)
         val_starts = np.concatenate([panel.offsets[i] + np.arange(lo[i], n - L - H + 1)
                                      for i, n in enumerate(panel.lengths)])
-        return train, self._windows(channels, values, val_starts)
+        return train, self._windows(channels, values, val_starts, panel, static)
 
-    def _windows(self, channels: Channels, values, starts) -> WindowData:
+    def _windows(self, channels: Channels, values, starts, panel, static) -> WindowData:
+        series = None
+        if static is not None:  # the series of each window picks its row of static
+            series = torch.as_tensor(np.searchsorted(panel.offsets, starts, side="right") - 1)
+            static = torch.as_tensor(static)
         return WindowData(torch.as_tensor(values), torch.as_tensor(starts), self.lookback,
-                          self.block, channels.n_targets, channels.future_cols, self.transform)
+                          self.block, channels.n_targets, channels.future_cols, self.transform,
+                          static, series)
 
     def net_dims(self, channels: Channels, values) -> dict:
         return dict(input_size=values.shape[1], output_size=channels.n_targets,
                     horizon=self.block, head=NET_HEADS[self.head],
                     bidirectional=self.bidirectional, future_size=len(channels.future_cols),
-                    patch=int(self.patch))
+                    patch=int(self.patch), **channels.static_dims())
 
     # -- forecasting -------------------------------------------------------------------------
 
@@ -115,7 +121,7 @@ class WindowRunner:
         future = channels.future_inputs(ids, index, steps, horizon, future_covariates, idx,
                                         scaler)
         values = self._forecast(network, channels, outputs, torch.as_tensor(x),
-                                torch.as_tensor(future), horizon)
+                                torch.as_tensor(future), horizon, channels.static_rows(panel))
         return ids, index, channels.unscale(values, idx, scaler)
 
     def origins(self, network, channels: Channels, outputs: Outputs, panel, origins: list,
@@ -132,13 +138,16 @@ class WindowRunner:
                 fut_rows.append(channels.origin_future(panel, values, i, int(o), steps))
         x = torch.as_tensor(values[np.array(rows)])
         future = torch.as_tensor(np.stack(fut_rows))
-        out = self._forecast(network, channels, outputs, x, future, horizon)
+        static = channels.static_rows(panel)
+        out = self._forecast(network, channels, outputs, x, future, horizon,
+                             None if static is None else static[np.array(which)])
         return channels.unscale(out, np.array(which), scaler)
 
     @torch.no_grad()
     def _forecast(self, network, channels: Channels, outputs: Outputs, x: torch.Tensor,
-                  future: torch.Tensor, steps: int) -> np.ndarray:
-        """Scaled forecasts ``(S, steps, K)`` from scaled windows, rolled forward in blocks."""
+                  future: torch.Tensor, steps: int, static=None) -> np.ndarray:
+        """Scaled forecasts ``(S, steps, K)`` from scaled windows (and each one's static
+        covariates), rolled forward in blocks."""
         net, block, past = eval_mode(network), self.block, channels.roles.past
         if steps > block and past:
             raise ConfigError(f"horizon={steps} needs rolling the model forward, but its past "
@@ -146,12 +155,14 @@ class WindowRunner:
                               f"most {block} steps, or fit with horizon={steps}")
         device = next(net.parameters()).device
         x, future = x.to(device), future.to(device)
+        static = None if static is None else torch.as_tensor(static).to(device)
         known = bool(channels.future_cols)
         outs, done = [], 0
         while done < steps:
             f = future[:, done : done + block] if known else None
             stats = self.transform.inputs(x)
-            y = self.transform.outputs(predict_batches(net, _Windows(stats.x, f)), stats)
+            y = self.transform.outputs(predict_batches(net, _Windows(stats.x, f, static)),
+                                       stats)
             take = min(block, steps - done)
             outs.append(y[:, :take])  # (S, take, K) or quantiles (S, take, K, Q)
             done += take
@@ -165,12 +176,12 @@ class WindowRunner:
 class _Windows:
     """Inference batches of ready windows (no targets)."""
 
-    def __init__(self, x, future):
-        self.x, self.future = x, future
+    def __init__(self, x, future, static=None):
+        self.x, self.future, self.static = x, future, static
 
     def __len__(self) -> int:
         return self.x.shape[0]
 
     def batch(self, index) -> Batch:
-        return Batch(self.x[index], None, None,
-                     None if self.future is None else self.future[index])
+        pick = (lambda t: None if t is None else t[index])  # noqa: E731
+        return Batch(self.x[index], None, None, pick(self.future), pick(self.static))

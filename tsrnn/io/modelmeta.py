@@ -19,6 +19,7 @@ key                 JSON type                    holds
 ``history``         object or array              training history summary
 ``data``            object                       facts about the training data
 ``state``           object                       how carried hidden state is stored
+``statics``         object                       static covariates: categories, statistics
 ``extra``           object                       anything else a caller needs
 ==================  ===========================  ==========================================
 
@@ -68,6 +69,7 @@ OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "resolved": (dict,),  # the configuration "auto" parameters resolved to (config_)
     "validation": (dict,),  # the safety net's scores and fallback series
     "members": (list,),  # the members of an ensemble
+    "statics": (dict,),  # the static covariates' categories and number statistics
 }
 _ANY_JSON = (dict, list, str, int, float, bool, type(None))
 _JSON_NAMES = {

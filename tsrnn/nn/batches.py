@@ -26,6 +26,7 @@ class Batch(NamedTuple):
     y: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
     future: torch.Tensor | None = None
+    static: torch.Tensor | None = None  # (B, n_static): see tsrnn.nn.statics
 
 
 class TensorData:
@@ -78,11 +79,16 @@ class WindowData:
         Channels known ahead; their values over the horizon go to the head as ``future``.
     transform : callable or None, default=None
         ``transform(x, y) -> (x, y)`` applied to every batch (see :data:`WindowTransform`).
+    static : Tensor of shape (n_series, n_static) or None, default=None
+        Static covariates of every series (see :mod:`tsrnn.nn.statics`).
+    series : Tensor of int64, shape (n,) or None, default=None
+        The series of each window (the row of ``static`` its batch rows take).
     """
 
     def __init__(self, values, starts, lookback, horizon, n_targets, future_cols=(),
-                 transform: WindowTransform | None = None):
+                 transform: WindowTransform | None = None, static=None, series=None):
         self.values, self.starts = values, starts
+        self.static, self.series = static, series
         self.lookback, self.horizon, self.n_targets = lookback, horizon, n_targets
         self.future_cols = list(future_cols)
         self.transform = transform
@@ -92,8 +98,10 @@ class WindowData:
         return self.starts.shape[0]
 
     def to(self, device: torch.device) -> WindowData:
+        move = (lambda t: None if t is None else t.to(device))  # noqa: E731
         return WindowData(self.values.to(device), self.starts.to(device), self.lookback,
-                          self.horizon, self.n_targets, self.future_cols, self.transform)
+                          self.horizon, self.n_targets, self.future_cols, self.transform,
+                          move(self.static), move(self.series))
 
     def batch(self, index: torch.Tensor | slice) -> Batch:
         rows = self.starts[index][:, None] + self.steps  # (B,) -> (B, L+H)
@@ -103,7 +111,8 @@ class WindowData:
         future = w[:, self.lookback :, self.future_cols] if self.future_cols else None
         if self.transform is not None:
             x, y = self.transform(x, y)
-        return Batch(x, y, None, future)
+        static = None if self.static is None else self.static[self.series[index]]
+        return Batch(x, y, None, future, static)
 
 
 class StreamData:

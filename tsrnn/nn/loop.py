@@ -70,8 +70,9 @@ def seeded(seed: int | None, device: torch.device | None = None) -> Iterator[Non
 
 
 def _forward(network: nn.Module, batch: Batch, teacher: bool) -> torch.Tensor:
+    static = {} if batch.static is None else {"static": batch.static}
     y, _ = network(batch.x, lengths=batch.lengths, future=batch.future,
-                   teacher=batch.y if teacher else None)
+                   teacher=batch.y if teacher else None, **static)
     return y
 
 

@@ -61,6 +61,13 @@ class NetConfig:
         Consecutive input steps the backbone reads as one recurrent step:
         ``(B, L, F) -> (B, L / patch, patch * F)``, so the cell runs ``patch`` times fewer
         sequential steps. ``L`` must be a multiple of ``patch``; not with packed sequences.
+    static_cards : tuple of int, default=()
+        Number of categories of each categorical static covariate (one embedding each).
+    static_numbers : int, default=0
+        Numeric static covariates.
+    static_mode : {"state", "input"}, default="state"
+        How static covariates condition the network (see :mod:`tsrnn.nn.statics`): they set the
+        initial hidden state, or they are appended to every input step.
     """
 
     input_size: int = 1
@@ -81,10 +88,14 @@ class NetConfig:
     feedback: str = "value"
     quantiles: tuple[float, ...] = ()
     patch: int = 1
+    static_cards: tuple[int, ...] = ()
+    static_numbers: int = 0
+    static_mode: str = "state"
 
     def __post_init__(self) -> None:
         levels = tuple(float(q) for q in self.quantiles)
         object.__setattr__(self, "quantiles", levels)  # JSON gives a list back
+        object.__setattr__(self, "static_cards", tuple(int(c) for c in self.static_cards))
         if list(levels) != sorted(set(levels)) or not all(0 < q < 1 for q in levels):
             raise ValueError(f"quantiles must be distinct ascending levels in (0, 1), got "
                              f"{levels}")
@@ -96,6 +107,9 @@ class NetConfig:
             raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
         if self.nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {self.nonlinearity!r}")
+        if self.static_mode not in ("state", "input") or min(self.static_cards, default=1) < 1:
+            raise ValueError(f"static_mode must be 'state' or 'input' and every static_cards "
+                             f"entry >= 1, got {self.static_mode!r}, {self.static_cards}")
         if not (isinstance(self.patch, int) and self.patch >= 1):
             raise ValueError(f"patch must be an integer >= 1, got {self.patch!r}")
 

@@ -15,6 +15,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .heads import EncoderDecoderHead, LastStepHead, PerStepHead
 from .netconfig import NetConfig, make_rnn
 from .state import State, init_state
+from .statics import StaticConditioning, static_input_width
 
 __all__ = ["RNNBackbone", "RNNNetwork", "count_parameters", "nonfinite_weights"]
 
@@ -30,6 +31,7 @@ class RNNBackbone(nn.Module):
         if cfg.vocab_size > 0:
             self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, cfg.padding_idx)
             input_size = cfg.embedding_dim
+        input_size += static_input_width(cfg)  # static covariates as constant channels
         self.rnn = make_rnn(cfg, input_size * cfg.patch, cfg.bidirectional)
 
     def init_state(self, batch_size: int) -> State:
@@ -79,6 +81,8 @@ class RNNNetwork(nn.Module):
         head = {"last": LastStepHead, "per_step": PerStepHead,
                 "encoder_decoder": EncoderDecoderHead}[cfg.head]
         self.head = head(cfg)
+        has_static = bool(cfg.static_cards or cfg.static_numbers)
+        self.statics = StaticConditioning(cfg) if has_static else None
 
     def init_state(self, batch_size: int) -> State:
         return self.backbone.init_state(batch_size)
@@ -91,7 +95,15 @@ class RNNNetwork(nn.Module):
         lengths: torch.Tensor | None = None,
         teacher: torch.Tensor | None = None,
         future: torch.Tensor | None = None,
+        static: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, State]:
+        if self.statics is not None:  # static covariates: (B, n_static)
+            if static is None:
+                raise ValueError("this network was built with static covariates; pass static=")
+            if self.cfg.static_mode == "input":
+                x = self.statics.inputs(x, static)
+            elif state is None:
+                state = self.statics.initial_state(static)
         out, state = self.backbone(x, state, lengths)  # (B, L, F) -> (B, L, D*H)
         if self.cfg.head == "last":
             return self.head(state, future), state
