@@ -11,5 +11,6 @@ Origins, licences and how each file was made: ``SOURCES.md`` in this folder.
 """
 
 from .registry import Dataset, describe, export, load, names
+from .synthetic import category_panel
 
-__all__ = ["Dataset", "describe", "export", "load", "names"]
+__all__ = ["Dataset", "category_panel", "describe", "export", "load", "names"]

@@ -11,29 +11,13 @@ import pytest
 
 import tsrnn
 from tsrnn import ConfigError, DataError, RNNForecaster
+from tsrnn.datasets import category_panel
 from tsrnn.forecast.statics import UnseenCategoryWarning
 
 from .cli_helpers import run_tsrnn
 
 SMALL = dict(horizon=12, lookback=12, id_col="id", time_col="time", target="y",
              random_state=0, max_steps=30, hidden_size=8, head_hidden=8, device="cpu")
-
-
-def category_panel(n_series=200, length=60, noise=0.7, seed=0) -> pd.DataFrame:
-    """Monthly series whose level and seasonal shape depend on a category ``kind`` (5 values):
-    a few months of one series do not tell which shape it follows."""
-    rng = np.random.default_rng(seed)
-    shapes = rng.normal(size=(5, 12))
-    shapes = (shapes - shapes.mean(1, keepdims=True)) / shapes.std(1, keepdims=True)
-    levels = np.linspace(5, 15, 5)
-    t = pd.date_range("2015-01-01", periods=length, freq="MS")
-    parts = []
-    for i in range(n_series):
-        c = i % 5
-        y = (levels[c] * rng.uniform(0.8, 1.2) + 2 * shapes[c, t.month - 1]
-             + noise * rng.normal(size=length))
-        parts.append(pd.DataFrame({"id": f"s{i:03d}", "time": t, "y": y, "kind": "ABCDE"[c]}))
-    return pd.concat(parts, ignore_index=True)
 
 
 def _split(frame, h=12):
@@ -48,7 +32,8 @@ def _mae(model, test) -> float:
 
 def test_a_categorical_static_cuts_the_held_out_error_to_at_most_0_7_of_the_model_without():
     train, test = _split(category_panel())
-    common = dict(horizon=12, lookback=4, season=None, time_features=True, id_col="id",
+    common = dict(horizon=12, lookback=2, season=None, window_norm=None, time_features=True,
+                  id_col="id",
                   time_col="time", target="y", n_models=1, validate=False, random_state=0,
                   hidden_size=32, max_steps=800, device="cpu")
     without = _mae(RNNForecaster(**common).fit(train), test)

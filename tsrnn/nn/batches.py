@@ -42,23 +42,27 @@ class TensorData:
         Valid steps of each padded sequence (kept on the CPU, as packing needs).
     future : Tensor of shape (n, S, Fc) or None, default=None
         Known-ahead decoder inputs.
+    static : Tensor of shape (n, n_static) or None, default=None
+        Static covariates of each sample (see :mod:`tsrnn.nn.statics`).
     """
 
-    def __init__(self, x, y=None, lengths=None, future=None):
+    def __init__(self, x, y=None, lengths=None, future=None, static=None):
         self.x, self.y, self.lengths, self.future = x, y, lengths, future
+        self.static = static
 
     def __len__(self) -> int:
         return self.x.shape[0]
 
     def to(self, device: torch.device) -> TensorData:
         move = (lambda t: None if t is None else t.to(device))  # noqa: E731
-        return TensorData(move(self.x), move(self.y), self.lengths, move(self.future))
+        return TensorData(move(self.x), move(self.y), self.lengths, move(self.future),
+                          move(self.static))
 
     def batch(self, index: torch.Tensor | slice) -> Batch:
         pick = (lambda t: None if t is None else t[index])  # noqa: E731
         lengths = None if self.lengths is None else self.lengths[
             index.cpu() if isinstance(index, torch.Tensor) else index]
-        return Batch(pick(self.x), pick(self.y), lengths, pick(self.future))
+        return Batch(pick(self.x), pick(self.y), lengths, pick(self.future), pick(self.static))
 
 
 class WindowData:
