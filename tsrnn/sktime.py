@@ -22,7 +22,7 @@ import pandas as pd
 from tsrnn import ConfigError, DataError, RNNForecaster
 
 try:
-    from sktime.forecasting.base import BaseForecaster
+    from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 except ImportError as err:  # the one sentence a user without the extra sees
     raise ImportError("tsrnn.sktime needs sktime; install it with: pip install "
                       "'tsrnn[sktime]'") from err
@@ -69,6 +69,15 @@ def _as_times(index: pd.Index) -> pd.Index:
 
 def _time_level(frame: pd.DataFrame) -> pd.Index:
     return frame.index.get_level_values(-1)
+
+
+def _datetime_freq(y: pd.DataFrame) -> str | None:
+    """The frequency of the DatetimeIndex (level) of ``y``, None for other indexes."""
+    first = y.loc[y.index[0][:-1]] if y.index.nlevels > 1 else y
+    times = _time_level(first)
+    if not isinstance(times, pd.DatetimeIndex) or len(times) < 3:
+        return None
+    return times.freqstr if times.freq is not None else pd.infer_freq(times)
 
 
 def _instances(frame: pd.DataFrame) -> pd.Index:
@@ -176,7 +185,8 @@ class TsrnnForecaster(BaseForecaster):
 
     def _steps(self, fh) -> np.ndarray:
         """The relative steps of ``fh`` after the cutoff; DataError for an in-sample step."""
-        steps = np.asarray(fh.to_relative(self.cutoff).to_numpy(), dtype=np.int64)
+        relative = fh if fh.is_relative else self._with_freq(fh).to_relative(self.cutoff)
+        steps = np.asarray(relative.to_numpy(), dtype=np.int64)
         if (steps < 1).any():
             raise DataError(f"fh step {int(steps.min())} is in-sample; TsrnnForecaster "
                             "forecasts only after the end of y (steps 1, 2, ...)")
@@ -219,9 +229,10 @@ class TsrnnForecaster(BaseForecaster):
         self._n_x_ = 0 if X is None else X.shape[1]
         self._columns_ = y.columns
         self._ends_ = [None] * len(self._keys_)
+        self._freq_ = _datetime_freq(y)  # what fit finds, just below, is the final word
         frame = self._long(y, X)
         self.forecaster_ = self._configured(fh, horizon, y.shape[1], self._n_x_).fit(frame)
-        self._horizon_ = self.forecaster_.horizon
+        self._horizon_, self._freq_ = self.forecaster_.horizon, self.forecaster_.freq_
         self._remember_ends(frame)
         return self
 
@@ -255,10 +266,17 @@ class TsrnnForecaster(BaseForecaster):
                               "set_config(remember_data=True), or pass update_params=False")
         return self._fit(self._y, self._X, None, horizon=self._horizon_)
 
+    def _with_freq(self, fh) -> ForecastingHorizon:
+        """``fh`` with the fitted frequency (sktime finds none for the DatetimeIndex level of a
+        panel)."""
+        if fh.freq is not None or self._freq_ is None:
+            return fh
+        return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=self._freq_)
+
     def _ahead(self, fh) -> np.ndarray:
         """Steps ``(n_series, len(fh))`` from each series' own end to the times of ``fh``
         (series of a panel may end before the cutoff)."""
-        times = _as_times(fh.to_absolute_index(self.cutoff))
+        times = _as_times(self._with_freq(fh).to_absolute_index(self.cutoff))
         freq = self.forecaster_.freq_
         out = []
         for end in self._ends_:
@@ -294,7 +312,7 @@ class TsrnnForecaster(BaseForecaster):
 
     def _index(self, fh) -> pd.Index:
         """The rows of a forecast: the times of ``fh`` for each instance."""
-        times = fh.to_absolute_index(self.cutoff)
+        times = self._with_freq(fh).to_absolute_index(self.cutoff)
         if self._y.index.nlevels == 1:
             return times
         keys = [k if isinstance(k, tuple) else (k,) for k in self._keys_]
@@ -321,8 +339,8 @@ class TsrnnForecaster(BaseForecaster):
     def get_test_params(cls, parameter_set="default"):
         """Two tiny CPU configurations for sktime's ``check_estimator``: a GRU with quantiles,
         and a stateful LSTM point forecaster."""
-        tiny = {"lookback": 4, "hidden_size": 4, "head_hidden": 4, "max_steps": 4,
-                "batch_size": 16, "validate": False, "n_models": 1, "random_state": 0,
+        tiny = {"lookback": 3, "hidden_size": 2, "head_hidden": 2, "max_steps": 2,
+                "batch_size": 8, "validate": False, "n_models": 1, "random_state": 0,
                 "season": None, "device": "cpu"}
         return [
             {"forecaster": RNNForecaster(cell="gru", **tiny)},
