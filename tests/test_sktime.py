@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -146,3 +147,14 @@ def test_without_sktime_the_import_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sktime.forecasting.base", None)
     with pytest.raises(ImportError, match=r"pip install 'tsrnn\[sktime\]'"):
         importlib.import_module("tsrnn.sktime")
+
+
+@pytest.mark.slow
+def test_the_readme_sktime_example_runs():
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = text.split("## sktime", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)  # noqa: S102
+    assert scope["y_next"].index.get_level_values("date").min() == pd.Timestamp("2015-08-01")
+    assert scope["bands"].shape == (20 * 12, 2)
+    assert scope["best"]["forecaster__cell"] in ("lstm", "gru")
