@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +22,8 @@ TINY = {"lookback": 12, "hidden_size": 4, "head_hidden": 4, "max_steps": 6, "bat
         "validate": False, "n_models": 1, "random_state": 0, "season": None, "device": "cpu"}
 
 
-@pytest.fixture(autouse=True)
-def _quiet_sktime():
-    with warnings.catch_warnings():  # sktime 1.2 announces a change of remember_data's default
-        warnings.filterwarnings("ignore", message=".*remember_data.*", category=FutureWarning)
-        yield
+# sktime 1.2 announces, at every fit, a change of remember_data's default
+pytestmark = pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
 
 
 def _houses(cities=("Abilene", "Austin")) -> pd.DataFrame:
