@@ -62,6 +62,36 @@ def test_files_stay_under_400_lines(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
 
 
+def _imported_modules(path: Path) -> list[str]:
+    """Every module ``path`` imports, relative imports resolved against its package."""
+    top, *inner = path.relative_to(ROOT).parts[:-1]  # cli/ and datasets/ live under tsrnn
+    package = ".".join(("tsrnn", *([] if top == "tsrnn" else [top]), *inner))
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            found.append(".".join(p for p in (base, node.module) if p))
+    return found
+
+
+SKTIME_MODULE = ROOT / "tsrnn" / "sktime.py"
+
+
+def test_only_tsrnn_sktime_imports_sktime():
+    # import-linter cannot see cli/ and datasets/ (mapped by package-dir), nor tsrnn/__init__
+    found = [f"{p.relative_to(ROOT)}: {m}" for p in SOURCES if p != SKTIME_MODULE
+             for m in _imported_modules(p) if m.split(".")[0] == "sktime"
+             or m == "tsrnn.sktime"]
+    assert not found, "sktime is the optional extra of tsrnn.sktime alone:\n" + "\n".join(found)
+
+
+def test_tsrnn_sktime_imports_only_public_names():
+    own = [m for m in _imported_modules(SKTIME_MODULE) if m.split(".")[0] == "tsrnn"]
+    assert own and set(own) <= {"tsrnn", "tsrnn.forecast"}, own
+
+
 def test_the_forecaster_has_no_behaviour_mixins():
     bases = [cls for cls in RNNForecaster.__mro__ if cls.__module__.startswith("tsrnn")]
     assert bases == [RNNForecaster]
