@@ -36,7 +36,9 @@ def read_training(p: Mapping, data, static=None):
                         future_covariates=p["future_covariates"], freq=p["freq"],
                         static_covariates=p["static_covariates"], static=static)
 
-    columns = role_columns(p if static is None else {**p, "static_covariates": None})
+    def columns():  # a separate static frame: the file has no static columns
+        return role_columns(p if static is None else {**p, "static_covariates": None})
+
     if p["distributed"]:
-        return read_shard(data, p["id_col"], resolve_device(p["device"]), columns, read)
-    return None, read(read_table(data, columns) if is_table_path(data) else data)
+        return read_shard(data, p["id_col"], resolve_device(p["device"]), columns(), read)
+    return None, read(read_table(data, columns()) if is_table_path(data) else data)
