@@ -17,7 +17,7 @@ OPTION_OF = {
     "past_covariates": "--past-covariates", "future_covariates": "--future-covariates",
     "freq": "--freq", "start": "--start", "stride": "--stride", "levels": "--quantiles",
     "distributed": "--nproc", "n_models": "--models",
-    "refit": "--refit",
+    "refit": "--refit", "missing": "--missing",
 }
 
 _FILL = "--fill ffill|interpolate|drop"
@@ -34,6 +34,10 @@ _PHRASES = [
      "data"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass allow_nan=True",
      f"fill them with {_FILL}"),
+    (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass missing='mask'",
+     f"fill them with {_FILL}, or learn around them with --missing mask"),
+    (r"fill them first, e\.g\. fill_missing\([^)]*\), or fit with missing='mask'",
+     f"fill them with {_FILL}, or fit the model with --missing mask"),
     (r"; on the command line: --fill ffill\|interpolate\|drop", ""),
     (r"pass freq=, e\.g\. freq='D'", "pass --freq, e.g. --freq D"),
     (r"(or )?pass freq=(?=$|[;,.) ])", r"\1pass --freq"),

@@ -215,11 +215,12 @@ def _sort_order(keys: np.ndarray, codes: np.ndarray, n_series: int) -> np.ndarra
     return np.lexsort((keys, codes))
 
 
-def read_like(data, roles: Roles, freq: str | None, name: str = "data") -> Panel:
+def read_like(data, roles: Roles, freq: str | None, name: str = "data",
+              allow_nan: bool = False) -> Panel:
     """``data`` as a Panel with the roles and frequency found when a model was fitted."""
     return to_panel(data, target=roles.target, time_col=roles.time_col, id_col=roles.id_col,
                     past_covariates=roles.past or None, future_covariates=roles.future or None,
-                    freq=freq, name=name)
+                    freq=freq, allow_nan=allow_nan, name=name)
 
 
 def forecast_frame(panel: Panel, values, *, columns=None) -> pd.DataFrame:

@@ -30,6 +30,8 @@ from ..data import (
     to_panel,
 )
 from ..data.checks import series_label
+from ..data.missing import carry_forward
+from .missing import read_checked
 from .transforms import per_value
 
 __all__ = ["Channels", "kept_by_channels"]
@@ -52,13 +54,15 @@ class Channels:
         Transform of the targets before scaling.
     time_features : bool
         Whether calendar features are appended.
+    missing : {"mask", "raise"}, default="raise"
+        Whether later data may hold NaN (see :mod:`tsrnn.forecast.missing`).
     """
 
     def __init__(self, roles: Roles, freq, lookback: int, scaler, target_transform,
-                 time_features: bool):
+                 time_features: bool, missing: str = "raise"):
         self.roles, self.freq, self.lookback = roles, freq, lookback
         self.method, self.target_transform = scaler, target_transform
-        self.time_features = time_features
+        self.time_features, self.missing = time_features, missing
         self.target_names = list(roles.target)
 
     # -- layout -----------------------------------------------------------------------------
@@ -83,8 +87,10 @@ class Channels:
         return calendar_features(index, self.freq)
 
     def read(self, data, name: str = "data") -> Panel:
-        """``data`` read with the fitted roles and frequency."""
-        return read_like(data, self.roles, self.freq, name)
+        """``data`` read with the fitted roles and frequency (NaN only with missing="mask")."""
+        return read_checked(lambda: read_like(data, self.roles, self.freq, name,
+                                              allow_nan=self.missing == "mask"),
+                            "fit with missing='mask'")
 
     # -- fit ----------------------------------------------------------------------------------
 
@@ -132,7 +138,7 @@ class Channels:
             scaled /= scaler.scale_[j]
             out[rows, :k] = scaled
             out[rows, k:] = self.calendar(panel.index[i])
-        return out
+        return carry_forward(out, offsets, self.future_cols[: len(self.roles.future)])
 
     def scaler_for(self, panel: Panel) -> tuple[Scaler, np.ndarray]:
         """Fitted statistics for known series, each new series' own for the others."""

@@ -28,6 +28,7 @@ from .channels import kept_by_channels as kept
 from .combine import Combination
 from .distributed import agree, is_writer
 from .ensemble import median_of, member_configs, one_network
+from .missing import window_transform
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
 from .quantiles import Outputs
 from .reading import read_training
@@ -35,7 +36,6 @@ from .safety import fall_back, validate
 from .serialize import Fitted, register, save
 from .stateful import StatefulRunner
 from .training import train_forecaster, train_more
-from .transforms import WindowTransform
 from .windowed import WindowRunner
 
 __all__ = ["RNNForecaster"]
@@ -72,7 +72,7 @@ class RNNForecaster(BaseEstimator):
                  freq=None, random_state=None, device="auto", verbose=False, max_steps="auto",
                  on_divergence="raise", lr_schedule="auto", target_transform="auto",
                  quantiles=None, error_scale=None, distributed=False, n_models="auto",
-                 validate=True, fallback=None, combine="auto"):
+                 validate=True, fallback=None, combine="auto", missing="auto"):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -119,6 +119,7 @@ class RNNForecaster(BaseEstimator):
         self.validate = validate
         self.fallback = fallback
         self.combine = combine
+        self.missing = missing
 
     roles_ = kept("roles", "Column roles (target, covariates, time and id columns).")
     freq_ = kept("freq", "Frequency of the data (None: integer steps).")
@@ -148,8 +149,7 @@ class RNNForecaster(BaseEstimator):
         if c["stateful"]:
             return StatefulRunner(lookback=c["lookback"], horizon=c["horizon"], bptt=c["bptt"],
                                   batch_size=c["batch_size"])
-        lag = (c["season"] or 1) if c["error_scale"] is not None else None
-        transform = WindowTransform(len(self.roles_.target), c["window_norm"], c["season"], lag)
+        transform = window_transform(c, len(self.roles_.target), len(self.roles_.past))
         return WindowRunner(lookback=c["lookback"], horizon=c["horizon"], stride=c["stride"],
                             patch=c["patch"], head=c["head"],
                             bidirectional=c["bidirectional_encoder"], transform=transform)
@@ -210,7 +210,7 @@ class RNNForecaster(BaseEstimator):
             self.config_ = resolve(self.get_params(), panel)
         c = self.config_
         self.channels_ = Channels(panel.roles, panel.freq, c["lookback"], c["scaler"],
-                                  c["target_transform"], c["time_features"])
+                                  c["target_transform"], c["time_features"], c["missing"])
         self._fit_panel(panel, ctx, checkpoint, resume)
         return self
 

@@ -200,8 +200,9 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
     weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
     network.load_state_dict(weights, strict=True)
     roles = Roles(**meta["roles"])
+    config.setdefault("missing", "raise")  # a model file from before missing=
     channels = Channels(roles, meta["freq"], config["lookback"], config["scaler"],
-                        config["target_transform"], config["time_features"])
+                        config["target_transform"], config["time_features"], config["missing"])
     channels.scaler = Scaler.from_dict(meta["scaler"])
     channels.ids = list(meta["data"]["ids"])
     channels.context = {name: (tensors[f"context.{name}"].numpy() if f"context.{name}" in
@@ -244,7 +245,9 @@ def _check_loaded(p: dict, fitted: Fitted) -> None:
         block = ctx[name]
         want = (n, L, width) if width else None
         got = None if block is None else tuple(block.shape)
-        if got != want or (block is not None and not np.isfinite(block).all()):
+        gaps_ok = p["missing"] == "mask"  # NaN in the context: a gap
+        bad = block is not None and not (np.isfinite(block) | (gaps_ok & np.isnan(block))).all()
+        if got != want or bad:
             raise ValueError(f"context.{name} has shape {got}, expected {want} of finite values")
     if len(ctx["index"]) != n or any(len(ix) != L for ix in ctx["index"]):
         raise ValueError(f"data.index must hold {n} time index(es) of {L} steps each")
