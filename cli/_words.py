@@ -1,6 +1,6 @@
 """The library's messages in the CLI's words: ``freq=`` -> ``--freq``, ``data.asfreq('D')`` ->
-``--fill ... --freq D``, ``allow_nan=True`` -> ``--fill``. The Python API keeps its wording;
-only what the ``tsrnn`` command prints goes through :func:`cli_words`."""
+``--fill ... --freq D``, ``allow_nan=True`` -> ``--fill`` or ``--missing mask``. The Python API
+keeps its wording; only what the ``tsrnn`` command prints goes through :func:`cli_words`."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ _PHRASES = [
      r"add the missing timestamps with --freq \1 --fill ffill|interpolate, or resample the "
      "data"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass allow_nan=True",
-     f"fill them with {_FILL}"),
+     f"fill them with {_FILL}, or learn around them with --missing mask"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass missing='mask'",
      f"fill them with {_FILL}, or learn around them with --missing mask"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or fit with missing='mask'",

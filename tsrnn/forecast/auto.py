@@ -210,4 +210,6 @@ def describe(c: Mapping) -> str:
              f"lr {c['lr']:g}{' cosine' if c['lr_schedule'] else ''}",
              f"batch {c['batch_size']}", budget,
              f"{c.get('n_models', 1)} model{'s' if c.get('n_models', 1) != 1 else ''}"]
+    if c.get("missing") == "mask":
+        parts.append("gaps masked")
     return ", ".join(parts)

@@ -88,7 +88,8 @@ def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1
     model._check_fitted()
     horizon = check_positive_int("horizon", model.horizon if horizon is None else horizon)
     stride = horizon if stride is None else stride
-    c = getattr(model, "config_", {})  # NaN with missing="mask" (forecast.missing)
+    # NaN with missing="mask" (forecast.missing); the seasonal-naive baselines read any gaps
+    c = getattr(model, "config_", {"missing": "mask"})
     panel = read_checked(lambda: read_like(data, model.roles_, model.freq_,
                                            allow_nan=allows_nan(c)), "fit with missing='mask'")
     origins = origins_of(panel, start, stride, horizon, model._min_history())

@@ -6,9 +6,12 @@ what the network sees of a window with gaps (torch).
 - ``"mask"``: NaN in the targets and covariates are allowed in ``fit``, ``predict(data=...)``,
   ``backtest`` and ``update``. Every window keeps its place (none is dropped for a gap);
   :class:`MaskedTransform` gives the network, per target and past covariate, a
-  missing-indicator channel (1 where the value was missing) and the value imputed by the last
-  observation before it in the window (the first observed one for a gap at the window's start,
-  0, the series' center, when the window has none). Missing targets are left out of the loss,
+  missing-indicator channel (1 where the value was missing) and the value imputed from the
+  window itself (:func:`fill_window`): the last observation of the same season before it
+  (with a ``season``: so the seasonal-naive base of the residual stays seasonal), else the
+  last observation before it (the first observed one for a gap at the window's start, 0, the
+  series' center, when the window has none). Nothing after a value imputes it, so no target
+  leaks into an input. Missing targets are left out of the loss,
   also of the early-stopping validation loss (the window data is ``masked``). A future
   covariate is known ahead, so a gap in it is carried forward in the data (no indicator).
   The per-series scaler ignores NaN; the statistical forecasts, seasonal naive and the error
@@ -80,12 +83,22 @@ def window_transform(c: Mapping, n_targets: int, n_past: int) -> WindowTransform
     return MaskedTransform(inner, n_targets + n_past) if c.get("missing") == "mask" else inner
 
 
-def fill_window(v: torch.Tensor) -> torch.Tensor:
-    """Windows ``(B, L, m)`` with each NaN replaced by the last observed value before it in
-    its window, leading NaN by the window's first observed value, and all-NaN columns by 0."""
+def fill_window(v: torch.Tensor, season: int | None = None) -> torch.Tensor:
+    """Windows ``(B, L, m)`` with each NaN replaced, from the window's own values: by the
+    last observed value of the same season before it (with ``season``), else by the last
+    observed value before it, leading NaN by the window's first observed value, and columns
+    with none by 0."""
     missing = torch.isnan(v)
     if not missing.any():
         return v
+    if season and season > 1:
+        v = v.clone()
+        for shift in range(season, v.shape[1], season):  # a season back, then two, ...
+            back = torch.full_like(v, float("nan"))
+            back[:, shift:] = v[:, :-shift]
+            hole = torch.isnan(v)
+            v = torch.where(hole & ~torch.isnan(back), back, v)
+        missing = torch.isnan(v)
     steps = torch.arange(v.shape[1], device=v.device).view(1, -1, 1).expand_as(v)
     last = torch.cummax(torch.where(missing, -1, steps), dim=1).values  # (B, L, m)
     first = (~missing).to(torch.int8).argmax(dim=1, keepdim=True).expand_as(v)
@@ -108,7 +121,8 @@ class MaskedTransform:
     def _filled(self, x: torch.Tensor) -> torch.Tensor:
         m = self.n_masked
         indicator = torch.isnan(x[..., :m]).to(x.dtype)
-        return torch.cat([fill_window(x[..., :m]), x[..., m:], indicator], dim=-1)
+        filled = fill_window(x[..., :m], self.inner.season)
+        return torch.cat([filled, x[..., m:], indicator], dim=-1)
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.inner(self._filled(x), y)
