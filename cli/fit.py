@@ -83,7 +83,7 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     check_freq(frame, roles["time_col"], freq)
     for key in ("target", "past_covariates", "future_covariates"):
         roles[key] = list(roles[key] or ()) or None
-    frame = apply_fill(frame, fill, roles, freq)
+    frame = apply_fill(frame, fill, roles, freq, mask=missing == "mask")
     panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
                      id_col=roles["id_col"], past_covariates=roles["past_covariates"],
                      future_covariates=roles["future_covariates"], freq=freq,

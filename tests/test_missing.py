@@ -104,7 +104,7 @@ def _spiky(n=144, seed=0):
 def test_a_masked_fit_learns_what_interpolation_invents():
     """The March spike missing in 7 of 12 years, the last one too: interpolation invents
     Marches without a spike (and forecasts none), the masked fit imputes the last March seen
-    and forecasts the spike as the complete fit does."""
+    (seasonal interpolation) and forecasts the spike as the complete fit does."""
     complete = _spiky()
     gaps = complete.copy()
     years = [2001, 2002, 2004, 2005, 2007, 2009, 2011]
@@ -129,7 +129,7 @@ def test_missing_targets_stay_out_of_the_loss():
     assert loss.item() == pytest.approx(1.5)  # (|1 - 2| + |3 - 5|) / 2
     np.testing.assert_allclose(pred.grad.numpy(), [[-0.5, 0.0, -0.5, 0.0]])
     empty = make_loss("mse", masked=True)(pred, torch.full((1, 4), float("nan")))
-    assert float(empty) == 0.0  # a batch without targets: no NaN loss
+    assert empty.item() == 0.0  # a batch without targets: no NaN loss
 
 
 def test_no_window_is_dropped_for_a_gap_and_its_missing_targets_stay_nan(gaps):
@@ -167,7 +167,8 @@ def test_save_and_load_keep_the_option(masked, gaps, tmp_path):
 def test_raise_and_stateful_name_the_option(gaps):
     with pytest.raises(MissingValuesError, match=r"missing value.*pass missing='mask'"):
         _model(missing="raise").fit(gaps)
-    with pytest.raises(ConfigError, match=r"missing='mask' needs windows, but stateful=True"):
+    with pytest.raises(ConfigError, match=r"gaps, which missing='mask' learns around in "
+                       r"windows, but stateful=True"):
         _model(stateful=True, window_norm=None, season=None, patch=1).fit(gaps)
     plain = _model(max_steps=5).fit(_panel())
     with pytest.raises(MissingValuesError, match=r"fit with missing='mask'"):
@@ -175,8 +176,12 @@ def test_raise_and_stateful_name_the_option(gaps):
 
 
 def test_the_helpers_impute_causally_and_the_baselines_read_interpolated_histories():
-    v = torch.tensor([[[np.nan], [1.0], [np.nan], [np.nan], [4.0]]])
-    np.testing.assert_allclose(fill_window(v)[0, :, 0].numpy(), [1, 1, 1, 1, 4])
+    v = torch.tensor([[[np.nan], [1.0], [np.nan], [np.nan], [4.0], [np.nan]]])
+    np.testing.assert_allclose(fill_window(v)[0, :, 0].numpy(), [1, 1, 2, 3, 4, 4])
+    # seasonal: the value a season back plus the change over a season around it
+    v = torch.tensor([[[1.0], [5.0], [2.0], [1.5], [5.5], [np.nan], [2.0], [np.nan], [3.0]]])
+    np.testing.assert_allclose(fill_window(v, 3)[0, :, 0].numpy(),
+                               [1, 5, 2, 1.5, 5.5, 2.5, 2, 6.25, 3])
     values = np.array([[np.nan], [2.0], [np.nan], [np.nan], [5.0], [np.nan]])
     np.testing.assert_allclose(carry_forward(values, np.array([0, 3, 6]), [0])[:, 0],
                                [0, 2, 2, 0, 5, 5])  # never across a series' start
@@ -191,11 +196,13 @@ def test_the_helpers_impute_causally_and_the_baselines_read_interpolated_histori
 
 def test_the_cli_fits_forecasts_and_backtests_a_file_with_gaps(tmp_path, gaps):
     data = tmp_path / "gaps.csv"
-    gaps.to_csv(data, index=False)
+    gaps.drop(index=[40, 41, 250]).to_csv(data, index=False)  # empty cells and absent rows
     done = run_tsrnn("fit", data, "--id-col", "id", "--time-col", "ds", "--horizon", "6",
                      "--epochs", "1", "--hidden-size", "8", "--models", "1", "--set",
-                     "validate=false", "-q", "--missing", "mask", "-o", tmp_path / "m")
+                     "validate=false", "-q", "--missing", "mask", "--freq", "MS", "-o",
+                     tmp_path / "m")
     assert done.returncode == 0, done.stderr
+    assert "--missing mask added 3 missing timestamp(s) at --freq MS" in done.stderr
     out = run_tsrnn("forecast", tmp_path / "m", data, "-o", tmp_path / "fc.csv")
     assert out.returncode == 0, out.stderr
     assert pd.read_csv(tmp_path / "fc.csv")["y"].notna().all()

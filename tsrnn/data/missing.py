@@ -15,7 +15,7 @@ from .._validation import DataError, check_choice
 from .checks import as_frame, as_list, check_numeric, require
 from .timeindex import as_offset, parse_times
 
-__all__ = ["FILL_METHODS", "carry_forward", "fill_missing", "has_missing",
+__all__ = ["FILL_METHODS", "add_missing_rows", "carry_forward", "fill_missing", "has_missing",
            "interpolate_gaps"]
 
 FILL_METHODS = ("ffill", "interpolate", "drop")
@@ -88,6 +88,17 @@ def fill_missing(df, method, columns=None, *, id_col=None, time_col=None,
     for col in columns:
         out[col] = filled[col].to_numpy()[back]
     return out
+
+
+def add_missing_rows(df, freq, *, id_col=None, time_col=None) -> pd.DataFrame:
+    """``df`` with a row of NaN values for every timestamp of ``freq`` missing inside each
+    series (what ``missing="mask"`` then learns around); unchanged without a ``time_col`` of
+    dates."""
+    df = as_frame(df, "df")
+    if time_col is None:
+        return df
+    require(df, [c for c in (id_col, time_col) if c is not None], "id/time", "df")
+    return _complete(df, freq, id_col, time_col)
 
 
 def _complete(df: pd.DataFrame, freq, id_col, time_col) -> pd.DataFrame:

@@ -7,12 +7,13 @@ what the network sees of a window with gaps (torch).
   ``backtest`` and ``update``. Every window keeps its place (none is dropped for a gap);
   :class:`MaskedTransform` gives the network, per target and past covariate, a
   missing-indicator channel (1 where the value was missing) and the value imputed from the
-  window itself (:func:`fill_window`): the last observation of the same season before it
-  (with a ``season``: so the seasonal-naive base of the residual stays seasonal), else the
-  last observation before it (the first observed one for a gap at the window's start, 0, the
-  series' center, when the window has none). Nothing after a value imputes it, so no target
-  leaks into an input. Missing targets are left out of the loss,
-  also of the early-stopping validation loss (the window data is ``masked``). A future
+  window itself (:func:`fill_window`): with a ``season``, seasonal interpolation (the last
+  observation of its season plus the change over a season, interpolated from its
+  neighbours: a missing peak stays a peak, so the seasonal-naive base of the residual stays
+  seasonal); else linear interpolation (the nearest observed value past the window's first
+  or last one; 0, the series' center, when the window has none). Only the window's own
+  inputs impute, so no target leaks into an input. Missing targets are left out of the
+  loss, also of the early-stopping validation loss (the window data is ``masked``). A future
   covariate is known ahead, so a gap in it is carried forward in the data (no indicator).
   The per-series scaler ignores NaN; the statistical forecasts, seasonal naive and the error
   scales read histories with their gaps interpolated
@@ -61,9 +62,9 @@ def allows_nan(p: Mapping) -> bool:
 def check_missing(p: Mapping) -> None:
     """ConfigError for a resolved ``missing`` that the rest of the configuration cannot use."""
     if p.get("missing") == "mask" and p["stateful"]:
-        raise ConfigError("missing='mask' needs windows, but stateful=True carries its state "
-                          "through every step; use stateful=False, or fill the gaps and pass "
-                          "missing='raise'")
+        raise ConfigError("the data has gaps, which missing='mask' learns around in windows, "
+                          "but stateful=True carries its state through every step; use "
+                          "stateful=False, or fill the gaps first (fill_missing)")
 
 
 def read_checked(read: Callable[[], Panel], hint: str = "pass missing='mask'") -> Panel:
@@ -83,27 +84,49 @@ def window_transform(c: Mapping, n_targets: int, n_past: int) -> WindowTransform
     return MaskedTransform(inner, n_targets + n_past) if c.get("missing") == "mask" else inner
 
 
+def _interpolate(v: torch.Tensor) -> torch.Tensor:
+    """Windows ``(B, L, m)``, each NaN linear between the observed values around it in its
+    window, the nearest observed value beyond them, NaN in columns with none."""
+    missing, steps = torch.isnan(v), v.shape[1]
+    t = torch.arange(steps, device=v.device).view(1, -1, 1).expand_as(v)
+    before = torch.cummax(torch.where(missing, -1, t), dim=1).values  # (B, L, m)
+    after = torch.cummin(torch.where(missing, steps, t).flip(1), dim=1).values.flip(1)
+    low = torch.gather(v, 1, before.clamp_min(0))
+    high = torch.gather(v, 1, after.clamp_max(steps - 1))
+    share = (t - before).to(v.dtype) / (after - before).clamp_min(1).to(v.dtype)
+    inside = (before >= 0) & (after < steps)
+    guess = torch.where(inside, low + share * (high - low), torch.where(before >= 0, low, high))
+    return torch.where(missing, guess, v)
+
+
+def _season_back(v: torch.Tensor, season: int) -> torch.Tensor:
+    """Each value's last observation of the same season before it in its window (NaN where
+    there is none): ``v[t - season]``, or ``v[t - 2 season]`` where that is missing, ..."""
+    seen = v
+    for shift in range(season, v.shape[1], season):
+        older = torch.full_like(v, float("nan"))
+        older[:, shift:] = v[:, :-shift]
+        seen = torch.where(torch.isnan(seen), older, seen)
+    back = torch.full_like(v, float("nan"))
+    back[:, season:] = seen[:, :-season]
+    return back
+
+
 def fill_window(v: torch.Tensor, season: int | None = None) -> torch.Tensor:
-    """Windows ``(B, L, m)`` with each NaN replaced, from the window's own values: by the
-    last observed value of the same season before it (with ``season``), else by the last
-    observed value before it, leading NaN by the window's first observed value, and columns
-    with none by 0."""
+    """Windows ``(B, L, m)`` with each NaN imputed from the window's own values: with a
+    ``season``, the last observation of its season plus the change over one season,
+    interpolated from the values around it (seasonal interpolation: a missing peak stays a
+    peak, a trend goes on); else, or where no season back was observed, linear between the
+    observed values around it (the nearest one beyond them); 0 in columns with none."""
     missing = torch.isnan(v)
     if not missing.any():
         return v
+    plain = _interpolate(v)
     if season and season > 1:
-        v = v.clone()
-        for shift in range(season, v.shape[1], season):  # a season back, then two, ...
-            back = torch.full_like(v, float("nan"))
-            back[:, shift:] = v[:, :-shift]
-            hole = torch.isnan(v)
-            v = torch.where(hole & ~torch.isnan(back), back, v)
-        missing = torch.isnan(v)
-    steps = torch.arange(v.shape[1], device=v.device).view(1, -1, 1).expand_as(v)
-    last = torch.cummax(torch.where(missing, -1, steps), dim=1).values  # (B, L, m)
-    first = (~missing).to(torch.int8).argmax(dim=1, keepdim=True).expand_as(v)
-    picked = torch.gather(v, 1, torch.where(last >= 0, last, first))
-    return torch.nan_to_num(picked, nan=0.0)
+        back = _season_back(v, season)
+        seasonal = back + _interpolate(v - back)
+        plain = torch.where(torch.isnan(seasonal), plain, seasonal)
+    return torch.nan_to_num(torch.where(missing, plain, v), nan=0.0)
 
 
 class MaskedTransform:
