@@ -55,7 +55,7 @@ def gaps():
 
 @pytest.fixture(scope="module")
 def masked(gaps):
-    return _model(validate=True, combine="auto", max_steps=40).fit(gaps)
+    return _model(validate=True, combine="auto", max_steps=20).fit(gaps)
 
 
 def test_auto_masks_a_panel_with_gaps_and_forecasts_from_it(masked, gaps):
@@ -113,7 +113,7 @@ def test_a_masked_fit_learns_what_interpolation_invents():
     filled = fill_missing(gaps, "interpolate", ["y"], id_col="id", time_col="ds")
 
     def mae(data, **extra):
-        fc = _model(max_steps=60, **extra).fit(data).predict()
+        fc = _model(max_steps=40, **extra).fit(data).predict()
         return float(np.abs(fc["y"].to_numpy() - actual).mean())
 
     full, mask, interp = mae(complete), mae(gaps, missing="mask"), mae(filled)
