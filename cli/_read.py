@@ -12,7 +12,7 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, DataError
-from tsrnn.data import fill_missing
+from tsrnn.data import add_missing_rows, fill_missing
 from tsrnn.io import (
     ID_NAMES,
     PARQUET_SUFFIXES,
@@ -183,9 +183,18 @@ def _parse(values: pd.Series, time_col, **kwargs) -> pd.Series:
     return parsed
 
 
-def apply_fill(frame: pd.DataFrame, fill, roles: dict, freq=None) -> pd.DataFrame:
+def apply_fill(frame: pd.DataFrame, fill, roles: dict, freq=None,
+               mask: bool = False) -> pd.DataFrame:
     """``--fill``: fill the numeric columns per series (with ``--freq``: add the missing
-    timestamps first); ``drop`` names the series it removes whole."""
+    timestamps first); ``drop`` names the series it removes whole. Without ``--fill`` and
+    with ``mask`` (``--missing mask``) and a frequency: add the missing timestamps as empty
+    rows, the gaps the model learns around."""
+    if not fill and mask and freq is not None:
+        out = add_missing_rows(frame, freq, id_col=roles["id_col"], time_col=roles["time_col"])
+        if len(out) > len(frame):
+            say(f"--missing mask added {len(out) - len(frame)} missing timestamp(s) at --freq "
+                f"{freq} as gaps")
+        return out
     if not fill:
         return frame
     keys = (roles["time_col"], roles["id_col"])

@@ -1,6 +1,6 @@
 """The library's messages in the CLI's words: ``freq=`` -> ``--freq``, ``data.asfreq('D')`` ->
-``--fill ... --freq D``, ``allow_nan=True`` -> ``--fill``. The Python API keeps its wording;
-only what the ``tsrnn`` command prints goes through :func:`cli_words`."""
+``--fill ... --freq D``, ``allow_nan=True`` -> ``--fill`` or ``--missing mask``. The Python API
+keeps its wording; only what the ``tsrnn`` command prints goes through :func:`cli_words`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ OPTION_OF = {
     "past_covariates": "--past-covariates", "future_covariates": "--future-covariates",
     "freq": "--freq", "start": "--start", "stride": "--stride", "levels": "--quantiles",
     "distributed": "--nproc", "n_models": "--models",
-    "refit": "--refit", "static_covariates": "--static-covariates",
+    "refit": "--refit", "missing": "--missing", "static_covariates": "--static-covariates",
     "id_embedding": "--id-embedding",
 }
 
@@ -38,7 +38,11 @@ _PHRASES = [
      r"add the missing timestamps with --freq \1 --fill ffill|interpolate, or resample the "
      "data"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass allow_nan=True",
-     f"fill them with {_FILL}"),
+     f"fill them with {_FILL}, or learn around them with --missing mask"),
+    (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass missing='mask'",
+     f"fill them with {_FILL}, or learn around them with --missing mask"),
+    (r"fill them first, e\.g\. fill_missing\([^)]*\), or fit with missing='mask'",
+     f"fill them with {_FILL}, or fit the model with --missing mask"),
     (r"; on the command line: --fill ffill\|interpolate\|drop", ""),
     (r"pass freq=, e\.g\. freq='D'", "pass --freq, e.g. --freq D"),
     (r"(or )?pass freq=(?=$|[;,.) ])", r"\1pass --freq"),

@@ -21,7 +21,14 @@ from tsrnn import (
     resume,
 )
 from tsrnn.data import FILL_METHODS, to_panel
-from tsrnn.forecast import FORECAST_HEADS, checkpoint_info, describe, lost, season_of
+from tsrnn.forecast import (
+    FORECAST_HEADS,
+    MISSING,
+    checkpoint_info,
+    describe,
+    lost,
+    season_of,
+)
 from tsrnn.forecast.distributed import (
     Shard,
     is_writer,
@@ -63,10 +70,12 @@ def _read_rows(path: Path, id_col, device: str) -> tuple[pd.DataFrame, list | No
 
 
 def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=None,
-          dates: tuple = (False, None), static_path: Path | None = None):
+          dates: tuple = (False, None), missing: str = "auto",
+          static_path: Path | None = None):
     """``(frame, panel, all ids or None)``: the data read and checked with its roles;
-    ``dates``: ``(--dayfirst, --date-format)``; the static covariates from DATA or from the
-    ``--static`` file (the panel's ``static``, one row per series)."""
+    ``dates``: ``(--dayfirst, --date-format)``; NaN kept unless ``missing`` is "raise"; the
+    static covariates from DATA or from the ``--static`` file (the panel's ``static``, one row
+    per series)."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
     check_rows(frame, path)
     frame, roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
@@ -79,11 +88,12 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     roles.setdefault("static_covariates", None)
     for key in ("target", "past_covariates", "future_covariates", "static_covariates"):
         roles[key] = list(roles[key] or ()) or None
-    frame = apply_fill(frame, fill, roles, freq)
+    frame = apply_fill(frame, fill, roles, freq, mask=missing == "mask")
     static = _read_static(static_path, roles)
     panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
                      id_col=roles["id_col"], past_covariates=roles["past_covariates"],
-                     future_covariates=roles["future_covariates"], freq=freq, name=f"'{path}'",
+                     future_covariates=roles["future_covariates"], freq=freq,
+                     allow_nan=missing != "raise", name=f"'{path}'",
                      static_covariates=roles["static_covariates"], static=static)
     return frame, panel, all_ids
 
@@ -190,6 +200,9 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values first "
               "(with --freq: add the missing timestamps too; drop: remove rows with gaps).")
+@click.option("--missing", type=click.Choice(MISSING), default="auto", show_default=True,
+              help="Empty cells: mask learns around them (a missing-indicator input, left out "
+              "of the loss); raise stops with an error; auto masks when DATA has any.")
 @click.option("--freq", help="Frequency of the data, a pandas alias such as D, B (business "
               "days), h, W, MS (default: inferred).")
 @TIME_OPTIONS
@@ -209,9 +222,8 @@ def _scores(validation: dict) -> pd.DataFrame:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
         static_covariates, static_path, id_embedding, lookback, horizon, cell, head,
-        hidden_size, layers, epochs, n_models, stateful, seed, fill, freq, dayfirst,
-        date_format, overrides, quantiles, checkpoint_every, resume_dir,
-        nproc, quiet):
+        hidden_size, layers, epochs, n_models, stateful, seed, fill, missing, freq, dayfirst,
+        date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The model trains on every row. Its validation table scores a copy trained without the
@@ -245,7 +257,7 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
     with peer_errors():
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              (static_covariates, static_path, id_embedding), lookback, horizon, cell, head,
-             hidden_size, layers, epochs, n_models, stateful, seed, fill,
+             hidden_size, layers, epochs, n_models, stateful, seed, (fill, missing),
              (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
              resume_dir, quiet)
     if launched():
@@ -254,7 +266,10 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
 
 def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates, statics,
          lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
-         fill, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
+         gaps, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
+    """``gaps``: (``--fill``, ``--missing``); ``times``: (``--freq``, ``--dayfirst``,
+    ``--date-format``)."""
+    fill, missing = gaps
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
     if data is None:
@@ -268,7 +283,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
                  past_covariates=past_covariates, future_covariates=future_covariates,
                  static_covariates=static_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
-                                  (dayfirst, date_format), static_path)
+                                  (dayfirst, date_format), missing, static_path)
     horizon = horizon or _horizon(panel)
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
@@ -276,7 +291,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs, n_models=n_models)
     params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
                   random_state=seed, id_embedding=id_embedding,
-                  verbose=not quiet and is_writer(), freq=freq, **roles,
+                  verbose=not quiet and is_writer(), freq=freq, missing=missing, **roles,
                   **{k: v for k, v in given.items() if v is not None})
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     params["distributed"] = all_ids is not None
@@ -357,7 +372,8 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
     frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
-                                  (note.get("dayfirst", False), note.get("date_format")))
+                                  (note.get("dayfirst", False), note.get("date_format")),
+                                  model.missing)
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
     with _interrupt_note(model_dir), epoch_lines(not quiet):

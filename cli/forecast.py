@@ -123,7 +123,8 @@ def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) ->
     frame = parse_time_column(frame, roles.time_col, dayfirst, date_format,
                               dates=model.freq_ is not None)
     keys = {"time_col": roles.time_col, "id_col": roles.id_col}
-    return apply_fill(frame, fill, keys, model.freq_)
+    masked = getattr(model, "config_", {}).get("missing") == "mask"
+    return apply_fill(frame, fill, keys, model.freq_, mask=masked)
 
 
 def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:

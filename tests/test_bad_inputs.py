@@ -134,9 +134,11 @@ FIT_CASES = [
      lambda: fit(hourly().assign(x=np.r_[np.zeros(3), -1e300, np.zeros(92)]), target="y",
                  past_covariates=["x"]),
      DataError, "past covariate column 'x' of the series holds -1e+300"),
-    ("NaN in the target", lambda: fit(with_y(np.r_[np.ones(5), np.nan, np.ones(90)])),
+    # missing="auto" (the default) learns around NaN (tests/test_missing.py); "raise" rejects
+    ("NaN in the target", lambda: fit(with_y(np.r_[np.ones(5), np.nan, np.ones(90)]),
+                                      missing="raise"),
      MissingValuesError, "1 missing value(s), first in the series at 2024-01-01 05:00:00"),
-    ("pd.NA in a nullable column", lambda: fit(_nullable_na(), target="y"),
+    ("pd.NA in a nullable column", lambda: fit(_nullable_na(), target="y", missing="raise"),
      MissingValuesError, "at 2024-01-01 03:00:00"),
     ("all-NaN target", lambda: fit(with_y(np.full(96, np.nan)), target="y"),
      DataError, "all NaN"),

@@ -2,7 +2,7 @@
 missing values, per-series scalers and zero-copy windows."""
 
 from .calendar import calendar_feature_names, calendar_features
-from .missing import FILL_METHODS, fill_missing
+from .missing import FILL_METHODS, add_missing_rows, fill_missing
 from .panel import Panel, Roles, forecast_frame, future_frame, read_like, to_panel
 from .scalers import SCALER_METHODS, Scaler
 from .statics import is_categorical, static_from_frame, static_table, take_static
@@ -27,6 +27,7 @@ __all__ = [
     "batchify",
     "calendar_feature_names",
     "calendar_features",
+    "add_missing_rows",
     "fill_missing",
     "forecast_frame",
     "future_frame",

@@ -1,4 +1,10 @@
-"""Filling or dropping missing values per series, in time order (numpy and pandas only)."""
+"""Filling or dropping missing values per series, in time order (numpy and pandas only).
+
+:func:`fill_missing` fills a frame before a fit (the CLI's ``--fill``); the helpers after it
+serve a model that learns around the gaps (``missing="mask"``): :func:`has_missing`,
+:func:`carry_forward` (known-ahead channels) and :func:`interpolate_gaps` (the histories that
+the statistical forecasts and the error scales read).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from .._validation import DataError, check_choice
 from .checks import as_frame, as_list, check_numeric, require
 from .timeindex import as_offset, parse_times
 
-__all__ = ["FILL_METHODS", "fill_missing"]
+__all__ = ["FILL_METHODS", "add_missing_rows", "carry_forward", "fill_missing", "has_missing",
+           "interpolate_gaps"]
 
 FILL_METHODS = ("ffill", "interpolate", "drop")
 
@@ -83,6 +90,17 @@ def fill_missing(df, method, columns=None, *, id_col=None, time_col=None,
     return out
 
 
+def add_missing_rows(df, freq, *, id_col=None, time_col=None) -> pd.DataFrame:
+    """``df`` with a row of NaN values for every timestamp of ``freq`` missing inside each
+    series (what ``missing="mask"`` then learns around); unchanged without a ``time_col`` of
+    dates."""
+    df = as_frame(df, "df")
+    if time_col is None:
+        return df
+    require(df, [c for c in (id_col, time_col) if c is not None], "id/time", "df")
+    return _complete(df, freq, id_col, time_col)
+
+
 def _complete(df: pd.DataFrame, freq, id_col, time_col) -> pd.DataFrame:
     """``df`` with a row for each timestamp of ``freq`` missing between the first and the last
     of each series; unchanged when the time column holds no dates."""
@@ -107,3 +125,42 @@ def _complete(df: pd.DataFrame, freq, id_col, time_col) -> pd.DataFrame:
     out = df.copy()
     out[time_col] = times
     return pd.concat([out, *added], ignore_index=True)
+
+
+def has_missing(*blocks) -> bool:
+    """Whether any of the arrays ``blocks`` (None: skipped) holds a NaN."""
+    return any(b is not None and bool(np.isnan(b).any()) for b in blocks)
+
+
+def carry_forward(values: np.ndarray, offsets: np.ndarray, cols: list) -> np.ndarray:
+    """``values`` ``(N, C)`` with NaN in the columns ``cols`` replaced, in place, by the last
+    value before them in their series (``offsets``: where each series starts), and by 0
+    before a series' first value (the series' center once it is scaled)."""
+    if not cols or not np.isnan(values[:, cols]).any():
+        return values
+    rows = np.arange(len(values))
+    first = np.repeat(offsets[:-1], np.diff(offsets))  # the first row of each row's series
+    for c in cols:
+        seen = np.where(np.isnan(values[:, c]), -1, rows)
+        last = np.maximum.accumulate(seen)  # the last observed row, up to each row
+        ok = last >= first  # observed before in the same series
+        values[:, c] = np.where(ok, values[np.maximum(last, 0), c], 0.0)
+    return values
+
+
+def interpolate_gaps(history: np.ndarray) -> np.ndarray:
+    """A raw history ``(T,)`` or ``(T, K)`` without NaN: leading NaN (padding) dropped, the
+    others linear between their neighbours (the last value carried past the end), column by
+    column; what seasonal naive, Theta and the MASE scale read of a history with gaps."""
+    y = np.asarray(history, dtype=np.float64)
+    flat = y.ndim == 1
+    y = y.reshape(len(y), -1)
+    observed = ~np.isnan(y)
+    start = int(np.argmax(observed.any(axis=1))) if observed.any() else len(y)
+    y = y[start:].copy()
+    t = np.arange(len(y))
+    for k in range(y.shape[1]):
+        ok = ~np.isnan(y[:, k])
+        if ok.any() and not ok.all():
+            y[~ok, k] = np.interp(t[~ok], t[ok], y[ok, k])
+    return y[:, 0] if flat else y

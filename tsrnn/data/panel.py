@@ -236,15 +236,15 @@ def _sort_order(keys: np.ndarray, codes: np.ndarray, n_series: int) -> np.ndarra
 
 
 def read_like(data, roles: Roles, freq: str | None, name: str = "data", static=None,
-              with_static: bool = True) -> Panel:
+              allow_nan: bool = False) -> Panel:
     """``data`` as a Panel with the roles and frequency found when a model was fitted; the
-    static covariates from ``data`` (or ``static``) only ``with_static`` and when ``data``
-    (or ``static``) has them (a model knows those of the series it was fitted on)."""
-    statics = roles.static if with_static and (static is not None or _has_columns(
-        data, roles.static)) else None
+    static covariates from ``data`` (or ``static``) when it has them (a model knows those of
+    the series it was fitted on)."""
+    statics = roles.static if static is not None or _has_columns(data, roles.static) else None
     return to_panel(data, target=roles.target, time_col=roles.time_col, id_col=roles.id_col,
                     past_covariates=roles.past or None, future_covariates=roles.future or None,
-                    freq=freq, name=name, static_covariates=statics, static=static)
+                    freq=freq, allow_nan=allow_nan, name=name, static_covariates=statics,
+                    static=static)
 
 
 def _has_columns(data, columns: list) -> bool:

@@ -7,6 +7,7 @@ from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .checkpoint import Checkpointing, checkpoint_info, resume
 from .chunked import TableWriter, predict_to_file
 from .forecaster import RNNForecaster
+from .missing import MISSING
 from .params import FORECAST_HEADS
 from .safety import lost
 from .serialize import load
@@ -14,6 +15,7 @@ from .serialize import load
 __all__ = [
     "AUTO_PARAMS",
     "FORECAST_HEADS",
+    "MISSING",
     "BacktestResult",
     "Checkpointing",
     "NaiveForecaster",

@@ -17,6 +17,7 @@ and kept general on purpose (nothing below names a data set):
 - ``patch``: one season per recurrent step when the lookback holds whole seasons;
 - ``window_norm="standard"`` and the seasonal residual (``season``) always; ``target_transform``
   ``"log"`` when every target is positive, ``"log1p"`` when they are only non-negative;
+- ``missing``: ``"mask"`` when the training data holds a NaN (:mod:`tsrnn.forecast.missing`);
 - ``lr`` 3e-3 with a cosine schedule, and the training budget in optimiser steps
   (``max_steps``): ``STEP_EPOCHS`` passes over the windows, kept within ``STEPS``;
 - the network width from the number of training windows, and the ensemble's size
@@ -32,6 +33,7 @@ import numpy as np
 
 from ..data import Panel
 from ..data.timeindex import as_offset
+from .missing import resolve_missing
 
 __all__ = ["AUTO", "AUTO_PARAMS", "BEFORE_AUTO", "describe", "is_auto", "resolve", "season_of",
            "settle"]
@@ -40,14 +42,14 @@ AUTO = "auto"
 #: The parameters that take ``"auto"`` (their default).
 AUTO_PARAMS = ("lookback", "season", "patch", "window_norm", "target_transform",
                "hidden_size", "head_hidden", "lr", "lr_schedule", "batch_size", "epochs",
-               "max_steps", "early_stopping", "n_models")
+               "max_steps", "early_stopping", "n_models", "missing")
 
 #: Their defaults before they were ``"auto"``: a model file of that time (no ``resolved``
 #: entry) was fitted with these values wherever its parameters do not say otherwise.
 BEFORE_AUTO = dict(lookback=24, season=None, patch=1, window_norm=None, target_transform=None,
                    hidden_size=64, head_hidden=0, lr=1e-3, lr_schedule=None, batch_size=128,
                    epochs=20, max_steps=None, early_stopping=False, n_models=1, validate=False,
-                   fallback=None, combine=None)
+                   fallback=None, combine=None, missing="raise")
 
 LOOKBACK_SEASONS = 7       # at most a week of hourly data, 7 years of monthly data
 STEPS = (600, 3000)        # the optimiser-step budget's floor and ceiling
@@ -112,7 +114,7 @@ def detect_season(panel: Panel, max_series: int = 200) -> int | None:
     acf = np.zeros(top + 1)
     for s in series:
         d = np.diff(s[-(8 * top):])
-        d = d - d.mean()
+        d = np.nan_to_num(d - np.nanmean(d))  # a gap adds nothing to the autocorrelation
         denom = float(d @ d)
         if len(d) <= top or denom == 0:
             continue
@@ -145,6 +147,8 @@ def resolve(p: Mapping, panel: Panel, val_rows: int = 0) -> dict:
     """The configuration ``config_``: ``p`` with every ``"auto"`` resolved from ``panel``."""
     c = dict(p)
     auto = {name for name in AUTO_PARAMS if name in c and is_auto(c[name])}
+    if "missing" in auto:
+        c["missing"] = resolve_missing(AUTO, panel)
     if "season" in auto:
         c["season"] = (season_of(panel.freq) if panel.freq else detect_season(panel))
     season = c["season"]
@@ -206,4 +210,6 @@ def describe(c: Mapping) -> str:
              f"lr {c['lr']:g}{' cosine' if c['lr_schedule'] else ''}",
              f"batch {c['batch_size']}", budget,
              f"{c.get('n_models', 1)} model{'s' if c.get('n_models', 1) != 1 else ''}"]
+    if c.get("missing") == "mask":
+        parts.append("gaps masked")
     return ", ".join(parts)

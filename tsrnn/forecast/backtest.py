@@ -21,7 +21,9 @@ from sklearn.base import clone
 
 from .._validation import ConfigError, DataError, check_positive_int
 from ..data import Panel, read_like, take_static
+from ..data.missing import interpolate_gaps
 from ..metrics import level_name, mae, mase, point_level, rmse, score_quantiles, smape
+from .missing import allows_nan, read_checked
 
 __all__ = ["BacktestResult", "backtest", "origins_of"]
 
@@ -86,7 +88,10 @@ def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1
     model._check_fitted()
     horizon = check_positive_int("horizon", model.horizon if horizon is None else horizon)
     stride = horizon if stride is None else stride
-    panel = read_like(data, model.roles_, model.freq_)
+    # NaN with missing="mask" (forecast.missing); the seasonal-naive baselines read any gaps
+    c = getattr(model, "config_", {"missing": "mask"})
+    panel = read_checked(lambda: read_like(data, model.roles_, model.freq_,
+                                           allow_nan=allows_nan(c)), "fit with missing='mask'")
     origins = origins_of(panel, start, stride, horizon, model._min_history())
     if refit:
         values = _refit_origins(model, panel, origins, horizon)
@@ -137,6 +142,12 @@ def _point_of(pred: np.ndarray, levels) -> np.ndarray:
 
 
 def _scores(sid, origin, name, actual, pred, history, m, levels=()) -> dict:
+    """The scores of one forecast; missing actuals are left out (all missing: NaN scores),
+    and the MASE scale reads the history with its gaps interpolated."""
+    seen = ~np.isnan(actual)
+    if not seen.any():
+        return {"id": sid, "origin": origin, "target": name}
+    actual, pred, history = actual[seen], pred[seen], interpolate_gaps(history)
     scale_ok = len(history) > m
     point = _point_of(pred, levels)
     out = {"id": sid, "origin": origin, "target": name, "mae": mae(actual, point),

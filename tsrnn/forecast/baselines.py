@@ -2,7 +2,8 @@
 
 A forecast that does not beat these on held-out data is not worth its training time. The
 forecasts themselves come from :func:`tsrnn.metrics.seasonal_naive_forecast`, the one
-implementation of seasonal naive.
+implementation of seasonal naive. A history with gaps (NaN) has them interpolated before its
+last season is repeated.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .._paramdocs import documented
 from .._validation import DataError, check_fitted, check_positive_int
 from ..data import future_frame, read_like, to_panel
 from ..data.checks import series_label
+from ..data.missing import interpolate_gaps
 from ..metrics import seasonal_naive_forecast
 from .backtest import backtest
 
@@ -58,7 +60,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         check_positive_int("m", self.m)
         check_positive_int("horizon", self.horizon)
         panel = to_panel(data, target=self.target, time_col=self.time_col, id_col=self.id_col,
-                         freq=self.freq)
+                         freq=self.freq, allow_nan=True)  # gaps: see _season_before
         self.roles_, self.freq_ = panel.roles, panel.freq
         self.target_names_ = list(panel.roles.target)
         self.ids_ = list(panel.ids)
@@ -70,9 +72,9 @@ class SeasonalNaiveForecaster(BaseEstimator):
             if n < self.m:
                 raise DataError(f"{series_label(panel.ids[i])} has {n} rows; a season of "
                                 f"m={self.m} needs at least that many")
-        ends = panel.offsets[1:]
-        rows = ends[:, None] - self.m + np.arange(self.m)
-        return {"target": panel.target[rows].astype(np.float64),  # (S, m, K)
+        seasons = [_season_before(panel.target[panel.series(i)], self.m)
+                   for i in range(panel.n_series)]
+        return {"target": np.stack(seasons),  # (S, m, K)
                 "index": [ix[-self.m:] for ix in panel.index]}
 
     def _repeat(self, seasons: np.ndarray, horizon: int) -> np.ndarray:
@@ -88,7 +90,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         if data is None:
             ctx, ids = self.context_, self.ids_
         else:
-            panel = read_like(data, self.roles_, self.freq_)
+            panel = read_like(data, self.roles_, self.freq_, allow_nan=True)
             ctx, ids = self._last_season(panel), panel.ids
         values = self._repeat(ctx["target"], horizon)
         return future_frame(ids, ctx["index"], values, self.roles_, self.freq_,
@@ -104,9 +106,19 @@ class SeasonalNaiveForecaster(BaseEstimator):
         for i, origin in enumerate(origins):
             off = int(panel.offsets[i])
             for o in origin:
-                season = panel.target[off + int(o) - self.m : off + int(o)].astype(np.float64)
+                season = _season_before(panel.target[off : off + int(o)], self.m)
                 out.append(self._repeat(season[None], horizon)[0])
         return np.stack(out)
+
+
+def _season_before(history: np.ndarray, m: int) -> np.ndarray:
+    """The last ``m`` rows ``(m, K)`` of a raw ``history`` ``(T, K)``, its gaps interpolated
+    (:func:`~tsrnn.data.missing.interpolate_gaps`; a history of gaps alone stays NaN)."""
+    tail = history[-m:].astype(np.float64)
+    if not np.isnan(tail).any():
+        return tail
+    filled = interpolate_gaps(history)
+    return filled[-m:] if len(filled) >= m else tail
 
 
 class NaiveForecaster(SeasonalNaiveForecaster):

@@ -30,6 +30,8 @@ from ..data import (
     to_panel,
 )
 from ..data.checks import series_label
+from ..data.missing import carry_forward
+from .missing import read_checked
 from .statics import Statics
 from .transforms import per_value
 
@@ -53,6 +55,8 @@ class Channels:
         Transform of the targets before scaling.
     time_features : bool
         Whether calendar features are appended.
+    missing : {"mask", "raise"}, default="raise"
+        Whether later data may hold NaN (see :mod:`tsrnn.forecast.missing`).
     id_embedding : bool, default=False
         Whether the network learns an embedding of each series id (see
         :mod:`tsrnn.forecast.statics`, which also encodes ``roles.static``).
@@ -61,10 +65,12 @@ class Channels:
     """
 
     def __init__(self, roles: Roles, freq, lookback: int, scaler, target_transform,
-                 time_features: bool, id_embedding: bool = False, static_mode: str = "state"):
+                 time_features: bool, missing: str = "raise", id_embedding: bool = False,
+                 static_mode: str = "state"):
         self.roles, self.freq, self.lookback = roles, freq, lookback
         self.method, self.target_transform = scaler, target_transform
-        self.time_features, self.id_embedding = time_features, bool(id_embedding)
+        self.time_features, self.missing = time_features, missing
+        self.id_embedding = bool(id_embedding)
         self.target_names = list(roles.target)
         self.statics: Statics | None = None
         self.static_mode = static_mode
@@ -73,7 +79,8 @@ class Channels:
     def of(cls, roles: Roles, freq, c) -> Channels:
         """The channels of a forecaster with the resolved configuration ``c``."""
         return cls(roles, freq, c["lookback"], c["scaler"], c["target_transform"],
-                   c["time_features"], c.get("id_embedding", False), c.get("static_mode", "state"))
+                   c["time_features"], c.get("missing", "raise"), c.get("id_embedding", False),
+                   c.get("static_mode", "state"))
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -97,9 +104,11 @@ class Channels:
         return calendar_features(index, self.freq)
 
     def read(self, data, name: str = "data", static=None) -> Panel:
-        """``data`` read with the fitted roles and frequency (and static covariates, from
-        ``data`` or the frame ``static``, when it has them)."""
-        return read_like(data, self.roles, self.freq, name, static)
+        """``data`` read with the fitted roles and frequency (NaN only with missing="mask";
+        static covariates from ``data`` or the frame ``static``, when it has them)."""
+        return read_checked(lambda: read_like(data, self.roles, self.freq, name, static,
+                                              allow_nan=self.missing == "mask"),
+                            "fit with missing='mask'")
 
     def static_dims(self) -> dict:
         """The static fields of the network's configuration (none without statics)."""
@@ -161,7 +170,7 @@ class Channels:
             scaled /= scaler.scale_[j]
             out[rows, :k] = scaled
             out[rows, k:] = self.calendar(panel.index[i])
-        return out
+        return carry_forward(out, offsets, self.future_cols[: len(self.roles.future)])
 
     def scaler_for(self, panel: Panel) -> tuple[Scaler, np.ndarray]:
         """Fitted statistics for known series, each new series' own for the others."""

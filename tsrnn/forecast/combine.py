@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..data.missing import interpolate_gaps
 from ..metrics import naive_forecast, theta_forecast
 
 __all__ = ["COMBINE", "METHODS", "RECENT_ROWS", "Combination", "choose", "mix", "recent_rows",
@@ -81,12 +82,11 @@ def recent_rows(panel, rows: int = RECENT_ROWS) -> np.ndarray:
 
 
 def statistical(method: str, history: np.ndarray, horizon: int, m: int) -> np.ndarray:
-    """``method``'s forecast ``(horizon, K)`` from a raw ``history`` ``(T, K)`` (NaNs dropped
-    per target)."""
+    """``method``'s forecast ``(horizon, K)`` from a raw ``history`` ``(T, K)`` (leading NaN,
+    padding, dropped per target; gaps after the first value interpolated)."""
     out = []
     for k in range(history.shape[1]):
-        y = history[:, k].astype(np.float64)
-        y = y[np.isfinite(y)]
+        y = interpolate_gaps(history[:, k])
         if method == "theta":
             out.append(theta_forecast(y, horizon, m if len(y) >= 2 * m else 1))
         else:

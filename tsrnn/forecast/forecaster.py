@@ -73,7 +73,7 @@ class RNNForecaster(BaseEstimator):
                  random_state=None, device="auto", verbose=False, max_steps="auto",
                  on_divergence="raise", lr_schedule="auto", target_transform="auto",
                  quantiles=None, error_scale=None, distributed=False, n_models="auto",
-                 validate=True, fallback=None, combine="auto"):
+                 validate=True, fallback=None, combine="auto", missing="auto"):
         self.lookback = lookback
         self.horizon = horizon
         self.cell = cell
@@ -122,6 +122,7 @@ class RNNForecaster(BaseEstimator):
         self.validate = validate
         self.fallback = fallback
         self.combine = combine
+        self.missing = missing
 
     roles_ = kept("roles", "Column roles (target, covariates, time and id columns).")
     freq_ = kept("freq", "Frequency of the data (None: integer steps).")
@@ -147,7 +148,7 @@ class RNNForecaster(BaseEstimator):
 
     def _runner(self) -> WindowRunner | StatefulRunner:
         """The part that lays out training data and forecasts (:mod:`.runners`)."""
-        return runner_for(self.config_, len(self.roles_.target))
+        return runner_for(self.config_, len(self.roles_.target), len(self.roles_.past))
 
     def _outputs(self) -> Outputs:
         return Outputs(self.quantiles_)

@@ -17,6 +17,7 @@ from ..metrics.intervals import check_levels
 from ..nn import LOSSES
 from .auto import is_auto
 from .combine import COMBINE
+from .missing import MISSING, check_missing
 from .transforms import WINDOW_NORMS
 
 __all__ = [
@@ -191,6 +192,12 @@ PARAMETERS_DOC = """    lookback : int or "auto", default="auto"
         network's forecast and a statistical one (Theta, or naive), and forecast with the mean
         where it beats the network alone on both sMAPE and MASE (``validation_["combine"]``
         names it; :mod:`tsrnn.forecast.combine`). None: the network alone.
+    missing : {"auto", "mask", "raise"}, default="auto"
+        "mask": NaN in targets and covariates are learned around, in ``fit`` and in every data
+        given later: each window keeps its place, the network gets a missing-indicator
+        channel and the last observed value, missing targets stay out of the loss and the
+        scores (:mod:`tsrnn.forecast.missing`). "raise": a NaN is an error. "auto": "mask" when
+        the training data holds a NaN, else "raise".
 """
 
 #: The Attributes section of the class docstring: what ``fit`` (or ``load``) sets.
@@ -259,7 +266,8 @@ def check_given(p: Mapping) -> None:
             check_positive_int(name, p[name])
     for name, choices in (("window_norm", WINDOW_NORMS), ("target_transform", TARGET_TRANSFORMS),
                           ("head", FORECAST_HEADS), ("scaler", SCALER_METHODS),
-                          ("fallback", (None, "seasonal_naive")), ("combine", COMBINE)):
+                          ("fallback", (None, "seasonal_naive")), ("combine", COMBINE),
+                          ("missing", MISSING)):
         if not is_auto(p[name]):
             check_choice(name, p[name], choices)
     _check_combinations(p)
@@ -280,6 +288,8 @@ def check_params(p: Mapping) -> None:
     check_positive_int("n_models", p["n_models"])
     check_choice("fallback", p["fallback"], (None, "seasonal_naive"))
     check_choice("combine", p["combine"], COMBINE)
+    check_choice("missing", p.get("missing", "raise"), MISSING[1:])
+    check_missing(p)
     check_choice("loss", p["loss"], [name for name in LOSSES if name != "cross_entropy"])
     if p["validation"] is not None:
         check_positive_int("validation", p["validation"])

@@ -13,6 +13,7 @@ from ..data import to_panel
 from ..io import is_table_path, read_table
 from ..nn import resolve_device
 from .distributed import read_shard
+from .missing import allows_nan, read_checked
 
 __all__ = ["read_training", "role_columns"]
 
@@ -30,11 +31,12 @@ def role_columns(p: Mapping) -> list | None:
 def read_training(p: Mapping, data, static=None):
     """``(data-parallel context or None, panel)``: all series, or this process's share (with
     the static covariates from ``data`` or from the frame ``static``)."""
-    def read(frame):
-        return to_panel(frame, target=p["target"], time_col=p["time_col"], id_col=p["id_col"],
-                        past_covariates=p["past_covariates"],
-                        future_covariates=p["future_covariates"], freq=p["freq"],
-                        static_covariates=p["static_covariates"], static=static)
+    def read(frame):  # NaN unless missing="raise" (forecast.missing)
+        return read_checked(lambda: to_panel(
+            frame, target=p["target"], time_col=p["time_col"], id_col=p["id_col"],
+            past_covariates=p["past_covariates"], future_covariates=p["future_covariates"],
+            freq=p["freq"], allow_nan=allows_nan(p), static_covariates=p["static_covariates"],
+            static=static))
 
     def columns():  # a separate static frame: the file has no static columns
         return role_columns(p if static is None else {**p, "static_covariates": None})

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .missing import window_transform
 from .stateful import StatefulRunner
-from .transforms import WindowTransform
 from .windowed import WindowRunner
 
 __all__ = ["runner_for"]
 
 
-def runner_for(c: Mapping, n_targets: int) -> WindowRunner | StatefulRunner:
-    """The runner of the resolved configuration ``c`` for ``n_targets`` target columns."""
+def runner_for(c: Mapping, n_targets: int, n_past: int) -> WindowRunner | StatefulRunner:
+    """The runner of the resolved configuration ``c`` for ``n_targets`` target columns and
+    ``n_past`` past covariates (the window transform masks their gaps, with
+    ``missing="mask"``)."""
     if c["stateful"]:
         return StatefulRunner(lookback=c["lookback"], horizon=c["horizon"], bptt=c["bptt"],
                               batch_size=c["batch_size"])
-    lag = (c["season"] or 1) if c["error_scale"] is not None else None
-    transform = WindowTransform(n_targets, c["window_norm"], c["season"], lag)
+    transform = window_transform(c, n_targets, n_past)
     return WindowRunner(lookback=c["lookback"], horizon=c["horizon"], stride=c["stride"],
                         patch=c["patch"], head=c["head"],
                         bidirectional=c["bidirectional_encoder"], transform=transform)

@@ -20,6 +20,7 @@ model's spread, moved to the seasonal-naive level).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from .._validation import DataError
 from ..data import Panel, take_static
+from ..data.missing import interpolate_gaps
 from ..data.padding import pad_front
 from ..metrics import seasonal_naive_forecast
 from .combine import choose, mix
@@ -50,27 +52,33 @@ def _head(panel: Panel, keep: np.ndarray, drop: int) -> Panel:
 
 
 def _naive(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
-    """Seasonal naive ``(horizon, K)`` from ``history`` ``(T, K)`` (naive when T < m)."""
+    """Seasonal naive ``(horizon, K)`` from ``history`` ``(T, K)`` (naive when T < m; gaps
+    interpolated first)."""
+    history = interpolate_gaps(history)
     m = m if len(history) >= m else 1
     return np.stack([seasonal_naive_forecast(history[:, k], horizon, m)
                      for k in range(history.shape[1])], axis=1)
 
 
 def _scores(actual, pred, history, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-series sMAPE (%), MASE and MAE, averaged over steps and targets."""
+    """Per-series sMAPE (%), MASE and MAE, averaged over steps and targets (missing actuals
+    left out; a forecast with none scores NaN)."""
     err = np.abs(actual - pred)
     denom = np.abs(actual) + np.abs(pred)
-    smape = np.where(denom > 0, 2 * err / np.where(denom > 0, denom, 1), 0).mean(axis=(1, 2))
-    lag = [m if len(h) > m else 1 for h in history]
-    scale = np.array([np.abs(h[k:] - h[:-k]).mean() for h, k in zip(history, lag)])
-    mae = err.mean(axis=(1, 2))
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an origin with no actual
+        ratio = np.where(denom > 0, 2 * err / np.where(denom > 0, denom, 1), 0)
+        smape = np.nanmean(np.where(np.isnan(err), np.nan, ratio), axis=(1, 2))
+        lag = [m if len(h) > m else 1 for h in history]
+        scale = np.array([np.nanmean(np.abs(h[k:] - h[:-k])) for h, k in zip(history, lag)])
+        mae = np.nanmean(err, axis=(1, 2))
     mase = mae / np.where(scale > 0, scale, np.nan)
     return 100 * smape, mase, mae
 
 
 def _summary(scores: list) -> tuple[float, float | None]:
-    """(mean sMAPE, mean MASE) over the series of per-series ``scores``."""
-    return float(np.mean(scores[0])), _mean(scores[1])
+    """(mean sMAPE, mean MASE) over the series of per-series ``scores`` (that have one)."""
+    return float(np.nanmean(scores[0])), _mean(scores[1])
 
 
 def _mean(mase: np.ndarray) -> float | None:
@@ -105,8 +113,10 @@ def validate(model, panel: Panel, fit: Callable) -> tuple[dict | None, list]:
     scale_from = [y[: len(y) - held] for y in target for _ in range(k)]
 
     def per_series(forecast):  # sMAPE, MASE and MAE of each series over its origins
-        return [a.reshape(len(keep), k).mean(axis=1)
-                for a in _scores(actual, forecast, scale_from, m)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a series with no actual
+            return [np.nanmean(a.reshape(len(keep), k), axis=1)
+                    for a in _scores(actual, forecast, scale_from, m)]
 
     method, network = None, None
     if c["combine"] == "auto" and not c["stateful"]:  # a carried state has no history

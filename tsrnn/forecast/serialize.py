@@ -205,6 +205,7 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
     weights = {k[len("network."):]: v for k, v in tensors.items() if k.startswith("network.")}
     network.load_state_dict(weights, strict=True)
     roles = Roles(**meta["roles"])
+    config.setdefault("missing", "raise")  # a model file from before missing=
     channels = Channels.of(roles, meta["freq"], config)
     if meta.get("statics") is not None:
         channels.statics = Statics.from_dict(meta["statics"], tensors["static.codes"].numpy())
@@ -250,7 +251,9 @@ def _check_loaded(p: dict, fitted: Fitted) -> None:
         block = ctx[name]
         want = (n, L, width) if width else None
         got = None if block is None else tuple(block.shape)
-        if got != want or (block is not None and not np.isfinite(block).all()):
+        gaps_ok = p["missing"] == "mask"  # NaN in the context: a gap
+        bad = block is not None and not (np.isfinite(block) | (gaps_ok & np.isnan(block))).all()
+        if got != want or bad:
             raise ValueError(f"context.{name} has shape {got}, expected {want} of finite values")
     if len(ctx["index"]) != n or any(len(ix) != L for ix in ctx["index"]):
         raise ValueError(f"data.index must hold {n} time index(es) of {L} steps each")

@@ -102,6 +102,8 @@ class WindowTransform:
         Lag of :func:`window_spread` dividing the targets (None: no error scale).
     """
 
+    extra_channels = 0  # channels added to the windows' own (see forecast.missing)
+
     def __init__(self, n_targets: int, window_norm: str | None = None, season: int | None = None,
                  error_lag: int | None = None):
         self.k, self.window_norm, self.season, self.error_lag = (n_targets, window_norm, season,

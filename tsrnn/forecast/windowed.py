@@ -103,7 +103,8 @@ class WindowRunner:
                           static, series)
 
     def net_dims(self, channels: Channels, values) -> dict:
-        return dict(input_size=values.shape[1], output_size=channels.n_targets,
+        extra = self.transform.extra_channels  # missing indicators (forecast.missing)
+        return dict(input_size=values.shape[1] + extra, output_size=channels.n_targets,
                     horizon=self.block, head=NET_HEADS[self.head],
                     bidirectional=self.bidirectional, future_size=len(channels.future_cols),
                     patch=int(self.patch), **channels.static_dims())

@@ -96,6 +96,7 @@ class WindowData:
         self.lookback, self.horizon, self.n_targets = lookback, horizon, n_targets
         self.future_cols = list(future_cols)
         self.transform = transform
+        self.masked = getattr(transform, "masked", False)  # targets may be NaN: a masked loss
         self.steps = torch.arange(lookback + horizon, device=values.device)
 
     def __len__(self) -> int:

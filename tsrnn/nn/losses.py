@@ -24,7 +24,10 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def _masked(loss: Callable, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """``loss`` over the targets that are not NaN; 0 (with a gradient of 0) where none is."""
     mask = ~torch.isnan(target)
+    if not mask.any():
+        return pred.sum() * 0.0
     return loss(pred[mask], target[mask])
 
 
