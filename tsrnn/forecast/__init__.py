@@ -6,6 +6,7 @@ from .backtest import BacktestResult, backtest, origins_of
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .checkpoint import Checkpointing, checkpoint_info, resume
 from .chunked import TableWriter, predict_to_file
+from .conformal import DEFAULT_LEVELS, Conformal
 from .forecaster import RNNForecaster
 from .params import FORECAST_HEADS
 from .safety import lost
@@ -13,9 +14,11 @@ from .serialize import load
 
 __all__ = [
     "AUTO_PARAMS",
+    "DEFAULT_LEVELS",
     "FORECAST_HEADS",
     "BacktestResult",
     "Checkpointing",
+    "Conformal",
     "NaiveForecaster",
     "RNNForecaster",
     "SeasonalNaiveForecaster",

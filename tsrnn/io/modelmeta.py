@@ -68,6 +68,7 @@ OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "resolved": (dict,),  # the configuration "auto" parameters resolved to (config_)
     "validation": (dict,),  # the safety net's scores and fallback series
     "members": (list,),  # the members of an ensemble
+    "conformal": (dict,),  # a conformal calibration (its residuals are the tensor)
 }
 _ANY_JSON = (dict, list, str, int, float, bool, type(None))
 _JSON_NAMES = {
