@@ -126,3 +126,17 @@ def test_the_tsrnn_script_calibrates_and_forecasts_levels(calibrated, tmp_path):
     np.testing.assert_allclose(frame.iloc[:, 3:].to_numpy(), want.iloc[:, 2:].to_numpy(),
                                rtol=1e-5)
     assert (tmp_path / "band.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_level_names_the_fitted_quantiles_of_an_uncalibrated_model():
+    train, _ = noisy_panel(n=2, length=80)
+    model = RNNForecaster(horizon=4, lookback=12, hidden_size=8, epochs=1, n_models=1,
+                          validate=False, random_state=0, id_col="id", time_col="t",
+                          target="y", quantiles=[0.05, 0.5, 0.95], device="cpu").fit(train)
+    by_level = model.predict_quantiles(level=90)
+    assert list(by_level.columns) == ["id", "t", "y-lo-90", "y-hi-90"]
+    by_quantile = model.predict_quantiles(levels=[0.05, 0.95])
+    np.testing.assert_array_equal(by_level.iloc[:, 2:].to_numpy(),
+                                  by_quantile.iloc[:, 2:].to_numpy())
+    with pytest.raises(ConfigError, match="level 0.1 was not trained"):
+        model.predict_quantiles(level=[80])
