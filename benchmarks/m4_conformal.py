@@ -92,8 +92,7 @@ def report(args, rows, fit_s, n_series) -> None:
     print("| method | calibrate s | % of fit | inflation | " + " | ".join(keys) + " |")
     print("|---|---:|---:|---:|" + "---:|" * len(keys))
     for name, cal_s, inflation, scores in rows:
-        cal = "-" if cal_s is None else f"{cal_s:.2f} | {100 * cal_s / fit_s:.1f}"
-        cal = cal if cal_s is not None else "- | -"
+        cal = "- | -" if cal_s is None else f"{cal_s:.2f} | {100 * cal_s / fit_s:.1f}"
         infl = "-" if inflation is None else f"{inflation:.3f}"
         print(f"| {name} | {cal} | {infl} | " + " | ".join(f"{scores[k]:.3f}" for k in keys)
               + " |")
