@@ -19,8 +19,9 @@ rows it never saw (:mod:`tsrnn.forecast.safety`, ``validation_["model"]["mase"]`
 residuals are multiplied by ``inflation``, that out-of-sample MASE over the MASE of the
 calibration windows (at least 1). Data that continues the training rows gives windows the
 model never saw, and an inflation near 1. Without ``validation_`` the inflation is 1 and the
-intervals are only as honest as the calibration rows are new to the model. The choice was made
-on M4 Hourly validation windows (BENCHMARKS.md, ``benchmarks/m4_conformal.py``).
+intervals are only as honest as the calibration rows are new to the model. Chosen on M4 Hourly
+validation windows (``benchmarks/m4_conformal.py``, BENCHMARKS.md): the point recipe's 95%
+intervals covered 0.927 of them without the inflation (1.18), 0.953 with it.
 
 ``level=[80, 95]`` (percent, as statsforecast and NeuralForecast take it) asks for central
 intervals: columns ``{target}-lo-{level}`` and ``{target}-hi-{level}``, the quantiles
