@@ -10,7 +10,7 @@ import pandas as pd
 
 from tsrnn import ConfigError, load
 from tsrnn.data import FILL_METHODS
-from tsrnn.forecast import predict_to_file
+from tsrnn.forecast import DEFAULT_LEVELS, predict_to_file
 from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
 from tsrnn.plotting import plot_forecast, save_figure
@@ -86,16 +86,18 @@ def _figure(history, predicted, model, bands=None, pick=()):
     return fig, note
 
 
-def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
-    """The point forecast plus a ``{target}_q{level}`` column per level, and the plot bands
-    ``{level: frame of the target columns}`` (every fitted level when none are asked for)."""
-    if not levels and (not model.quantiles_ or (horizon or 0) > model.horizon):
+def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, coverage=()):
+    """The point forecast plus a ``{target}_q{level}`` column per level (and the interval
+    columns ``{target}-lo-{L}``, ``{target}-hi-{L}`` per ``--level L``), and the plot bands
+    ``{level: frame of the target columns}`` (every default level when none are asked for)."""
+    calibrated = hasattr(model, "conformal_")
+    if not levels and (not (model.quantiles_ or calibrated) or (horizon or 0) > model.horizon):
         return point, None  # no levels asked for, and none to shade
     quantiles = model.predict_quantiles(frame, horizon=horizon, future_covariates=future,
                                         levels=levels or None)
     out = point.copy()
     bands = {}
-    for q in levels or model.quantiles_:
+    for q in levels or model.quantiles_ or DEFAULT_LEVELS:
         names = {f"{t}_{level_name(q)}": t for t in model.target_names_}
         if levels:
             for name in names:
@@ -105,6 +107,11 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels):
         for name, target in names.items():
             band[target] = quantiles[name].to_numpy()
         bands[q] = _by_time(band, model)
+    if coverage:
+        intervals = model.predict_quantiles(frame, horizon=horizon, future_covariates=future,
+                                            level=list(coverage))
+        for name in intervals.columns[-len(coverage) * 2 * len(model.target_names_):]:
+            out[name] = intervals[name].to_numpy()
     return out, bands
 
 
@@ -136,9 +143,10 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
         raise ConfigError(f"--horizon {horizon} is more than the {MAX_HORIZON} steps tsrnn "
                           f"forecasts at once (this model learnt {model.horizon}); forecasts "
                           "that far ahead only repeat the model's own guesses: ask for fewer")
-    if levels and not model.quantiles_:
-        raise ConfigError(f"{model_dir} was fitted without quantiles; refit with --quantiles "
-                          f"{','.join(f'{q:g}' for q in levels)} to forecast them")
+    if levels and not model.quantiles_ and not hasattr(model, "conformal_"):
+        raise ConfigError(f"{model_dir} was fitted without quantiles; calibrate it with tsrnn "
+                          f"calibrate {model_dir} DATA (conformal intervals, no refit), or "
+                          f"refit with --quantiles {','.join(f'{q:g}' for q in levels)}")
 
 
 @click.command()
@@ -156,6 +164,10 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
               "PNG/SVG/PDF file (a model fitted with quantiles shades the intervals).")
 @click.option("--quantiles", "levels", type=LEVELS, help="Also write these quantile levels, "
               "e.g. 0.05,0.5,0.95 (each must be one the model was fitted with).")
+@click.option("--level", "coverage", multiple=True, metavar="PERCENT",
+              type=click.FloatRange(0, 100, min_open=True, max_open=True),
+              help="Also write the central interval of this coverage, e.g. --level 80 --level "
+              "95: columns TARGET-lo-80, TARGET-hi-80 (a point model after tsrnn calibrate).")
 @click.option("--chunk-series", type=click.IntRange(min=1), metavar="N", help="Forecast N "
               "series at a time and append each block to -o (bounded memory; a Parquet DATA "
               "file is read N series at a time). Implied, with N=1000, by -o FILE.parquet.")
@@ -164,21 +176,23 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
 @click.option("--series", "pick", multiple=True, metavar="ID", help="Series to draw in --plot "
               "(repeat; default: the first few).")
 @TIME_OPTIONS
-def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, chunk_series,
-             fill, pick, dayfirst, date_format):
+def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, coverage,
+             chunk_series, fill, pick, dayfirst, date_format):
     """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA
     (a CSV or Parquet file).
 
     The point forecast of a model fitted with quantiles is its 0.5 level (or the level nearest
-    0.5); --quantiles adds a column TARGET_qLEVEL per level. Without -o the whole forecast goes
-    to stdout when it is a pipe or a file (tsrnn forecast model/ > f.csv), a preview when it is
-    a terminal.
+    0.5); --quantiles adds a column TARGET_qLEVEL per level, --level 95 the columns
+    TARGET-lo-95 and TARGET-hi-95; after `tsrnn calibrate` both are conformal. Without -o the
+    whole forecast goes to stdout when it is a pipe or a file (tsrnn forecast model/ > f.csv),
+    a preview when it is a terminal.
 
     \b
     Example:
       tsrnn forecast model/ --plot forecast.png -o forecast.csv
       tsrnn forecast model/ new_history.csv --horizon 48 --format json
       tsrnn forecast model/ --quantiles 0.05,0.5,0.95 --plot band.png
+      tsrnn forecast model/ --level 80 --level 95
       tsrnn forecast model/ history.parquet -o forecast.parquet --chunk-series 1000
     """
     inputs = {"DATA": data, "--future file": future_csv, "model folder": model_dir}
@@ -188,9 +202,9 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
         raise ConfigError("--series picks the series drawn by --plot; give --plot too")
     chunked = bool(chunk_series) or str(output or "").lower().endswith(PARQUET_SUFFIXES)
     if chunked:
-        _check_chunked(output, plot, fmt, fill, dayfirst, date_format)
+        _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage)
     model = load(model_dir)
-    _check_model_options(model, model_dir, horizon, future_csv, levels)
+    _check_model_options(model, model_dir, horizon, future_csv, levels or coverage)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
                                                        date_format)
     if chunked:
@@ -202,7 +216,7 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
         frame = read_data(data, model, fill, dayfirst, date_format)
         check_rows(frame, data)
     point = model.predict(frame, horizon=horizon, future_covariates=future)
-    predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels)
+    predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels, coverage)
     if plot is not None:  # drawn first: a bad --series writes nothing
         fig, note = _figure(_history(model, frame), point, model, bands, pick)
     if output is not None and str(output) != "-":
@@ -218,8 +232,11 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, ch
         say(f"plot written to {plot}{note}")
 
 
-def _check_chunked(output, plot, fmt, fill, dayfirst, date_format) -> None:
+def _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage=()) -> None:
     """Chunked forecasts go straight from DATA to a file: nothing else may be asked of them."""
+    if coverage:
+        raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) write quantile "
+                          "columns only: give --quantiles 0.025,0.975 instead of --level 95")
     if output is None or str(output) == "-" or plot is not None or fmt != "csv":
         raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) go straight "
                           "to a file: give -o FILE, and leave out --plot and --format json")

@@ -6,6 +6,7 @@ from .backtest import BacktestResult, backtest, origins_of
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .checkpoint import Checkpointing, checkpoint_info, resume
 from .chunked import TableWriter, predict_to_file
+from .conformal import DEFAULT_LEVELS, Conformal
 from .forecaster import RNNForecaster
 from .missing import MISSING
 from .params import FORECAST_HEADS
@@ -14,10 +15,12 @@ from .serialize import load
 
 __all__ = [
     "AUTO_PARAMS",
+    "DEFAULT_LEVELS",
     "FORECAST_HEADS",
     "MISSING",
     "BacktestResult",
     "Checkpointing",
+    "Conformal",
     "NaiveForecaster",
     "RNNForecaster",
     "SeasonalNaiveForecaster",

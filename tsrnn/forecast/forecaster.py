@@ -26,6 +26,7 @@ from .backtest import backtest
 from .channels import Channels
 from .channels import kept_by_channels as kept
 from .combine import Combination
+from .conformal import WINDOWS, calibrate, predict_quantiles
 from .distributed import agree, is_writer
 from .ensemble import median_of, member_configs, one_network
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
@@ -42,7 +43,7 @@ __all__ = ["RNNForecaster"]
 
 #: What ``fit`` sets (and a new ``fit`` forgets first).
 FITTED = ("network_", "optimizer_", "history_", "state_", "channels_", "config_", "members_",
-          "validation_", "fallback_", "combination_")
+          "validation_", "fallback_", "combination_", "conformal_")
 
 
 def _member(config: dict) -> RNNForecaster:
@@ -233,7 +234,8 @@ class RNNForecaster(BaseEstimator):
         self.network_, self.channels_ = fitted.network, fitted.channels
         self.config_, self.history_ = fitted.config, fitted.history
         self.n_epochs_ = len(self.history_)
-        for name, part in (("members_", fitted.members), ("combination_", fitted.combination)):
+        for name, part in (("members_", fitted.members), ("combination_", fitted.combination),
+                           ("conformal_", fitted.conformal)):
             if part:
                 setattr(self, name, part)
         if fitted.validation is not None:
@@ -303,32 +305,25 @@ class RNNForecaster(BaseEstimator):
         return runner.predict(self.network_, self.channels_, self._outputs(), panel, horizon,
                               future_covariates, **extra)
 
-    def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None):
-        """Quantile forecasts ``horizon`` steps after the training data (or after ``data``).
-
-        Parameters
-        ----------
-        data, future_covariates :
-            As for :meth:`predict`.
-        horizon : int, default=None
-            Steps to forecast, at most the fitted horizon (rolling the model forward would feed
-            back point forecasts and understate the uncertainty of the later steps).
-        levels : sequence of float, default=None
-            Levels to return, each one of the fitted ``quantiles`` (default: all of them).
-
-        Returns
-        -------
-        DataFrame
-            On the future timestamps, one column ``{target}_q{level}`` per target and level
-            (e.g. ``load_q0.05``), plus the id column for many series.
-        """
+    def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None,
+                          level=None):
+        """Quantile forecasts after the training data (or ``data``; ``horizon``, at most the
+        fitted one, and ``future_covariates`` as for :meth:`predict`): conformal ones after
+        :meth:`calibrate`, at any ``levels`` (default 0.025, 0.1, 0.5, 0.9, 0.975), else the
+        fitted ``quantiles``. A DataFrame on the future timestamps, columns ``{target}_q{level}``
+        (``load_q0.05``) or, for central intervals in percent (``level=[80, 95]``),
+        ``{target}-lo-{level}`` and ``{target}-hi-{level}`` (``load-lo-95``: see
+        :mod:`tsrnn.forecast.conformal`), plus the id column for many series."""
         self._check_fitted()
-        outputs = self._outputs()
-        index = outputs.index(levels)
-        horizon = outputs.horizon(horizon, self.config_["horizon"])
-        ids, last, values = self._predict_values(data, horizon, future_covariates)
-        flat, names = outputs.columns(values, index, self.target_names_)
-        return future_frame(ids, last, flat, self.roles_, self.freq_, names)
+        return predict_quantiles(self, data, horizon, future_covariates, levels, level)
+
+    def calibrate(self, data, windows=WINDOWS):
+        """Conformal intervals for :meth:`predict_quantiles`, from the one-pass backtest of
+        the last ``windows`` horizons of ``data`` (the training rows, or rows continuing them);
+        no retraining (:mod:`tsrnn.forecast.conformal`). Sets ``conformal_``."""
+        self._check_fitted()
+        self.conformal_ = calibrate(self, data, windows)
+        return self
 
     # -- evaluate and stream -------------------------------------------------------------------
 

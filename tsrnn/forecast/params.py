@@ -218,6 +218,9 @@ ATTRIBUTES_DOC = """    Attributes
         With a combination chosen (``validation_["combine"]``): the method, and the last rows
         of every series from which ``predict()`` computes its forecast
         (:mod:`tsrnn.forecast.combine`).
+    conformal_ : Conformal
+        After :meth:`calibrate`: the scaled backtest residuals of every horizon step from
+        which ``predict_quantiles()`` draws conformal intervals (:mod:`tsrnn.forecast.conformal`).
     network_ : RNNNetwork
     channels_ : Channels
         Builds the input channels; holds the fitted facts below

@@ -64,8 +64,9 @@ class Outputs:
         """Positions of the asked ``levels`` among the fitted ones (all for None);
         ConfigError if the model has no quantiles or lacks a level."""
         if not self.levels:
-            raise ConfigError("this model was fitted without quantiles; refit with e.g. "
-                              "quantiles=[0.05, 0.5, 0.95] to forecast intervals")
+            raise ConfigError("this model was fitted without quantiles; call "
+                              "model.calibrate(data) for conformal intervals (no refit), or "
+                              "refit with e.g. quantiles=[0.05, 0.5, 0.95]")
         if levels is None:
             return list(range(len(self.levels)))
         out = []

@@ -34,6 +34,7 @@ from ..nn import (
 from .auto import settle
 from .channels import Channels
 from .combine import Combination
+from .conformal import Conformal
 from .params import check_params
 from .statics import Statics
 
@@ -59,6 +60,7 @@ class Fitted(NamedTuple):
     members: list  # the fitted members of an ensemble ([] for one network)
     validation: tuple | None  # (``validation_``, ``fallback_``)
     combination: Combination | None = None  # ``combination_``
+    conformal: Conformal | None = None  # ``conformal_`` (:meth:`calibrate`)
 
 _CONTEXT = ("target", "past", "future")
 
@@ -124,6 +126,9 @@ def _files(estimator, path) -> tuple[dict, dict]:
     combination = getattr(estimator, "combination_", None)
     if combination is not None:  # NaN in front of the shorter series, by design
         tensors["recent"] = torch.from_numpy(np.ascontiguousarray(combination.recent))
+    conformal = getattr(estimator, "conformal_", None)
+    if conformal is not None:
+        tensors["conformal.scores"] = torch.from_numpy(np.ascontiguousarray(conformal.scores))
     meta = {
         "kind": type(estimator).__name__,
         "params": estimator.get_params(),
@@ -140,6 +145,7 @@ def _files(estimator, path) -> tuple[dict, dict]:
         "validation": (None if getattr(estimator, "validation_", None) is None else
                        {"scores": estimator.validation_,
                         "fallback": list(getattr(estimator, "fallback_", []))}),
+        "conformal": None if conformal is None else conformal.to_meta(),
     }
     return tensors, meta
 
@@ -180,7 +186,7 @@ def _rebuild(cls, tensors: dict, meta: dict, device: str | None):
         if i == 0:  # the model's own network and context, with the member's parameters
             first = cls(**dict(member_meta["params"], **({"device": device} if device else {})))
             member_fit = fitted._replace(config=first.get_params(), members=[],
-                                         validation=None, combination=None)
+                                         validation=None, combination=None, conformal=None)
         else:
             prefix = f"members.{i}."
             own = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
@@ -226,8 +232,11 @@ def _parts(cls, tensors: dict, meta: dict, device: str | None):
     if validation is not None and validation[0].get("combine"):
         combination = Combination(validation[0]["combine"], int(config["season"] or 1),
                                   tensors["recent"].numpy())
+    conformal = meta.get("conformal")
+    if conformal is not None:
+        conformal = Conformal.from_files(conformal, tensors["conformal.scores"].numpy())
     fitted = Fitted(network.to(target).eval(), channels, list(meta["history"] or []), state,
-                    config, [], validation, combination)
+                    config, [], validation, combination, conformal)
     _check_loaded(config, fitted)
     return est, fitted
 

@@ -70,6 +70,7 @@ OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "validation": (dict,),  # the safety net's scores and fallback series
     "members": (list,),  # the members of an ensemble
     "statics": (dict,),  # the static covariates' categories and number statistics
+    "conformal": (dict,),  # a conformal calibration (its residuals are the tensor)
 }
 _ANY_JSON = (dict, list, str, int, float, bool, type(None))
 _JSON_NAMES = {
