@@ -12,7 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, pinned, so pip never pulls a multi-GB CUDA build on CPU machines
 	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
-	$(PY) -m pip install --quiet -e ".[dev,parquet]"
+	# torch named again so that resolving the extras can never swap it for another build
+	$(PY) -m pip install --quiet -e ".[dev,parquet,onnx]" torch==$(TORCH_VERSION)
 	touch $@
 
 lint: $(VENV)/.installed

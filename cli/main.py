@@ -8,6 +8,7 @@ import tsrnn
 
 from ._common import TsrnnGroup
 from .backtest import backtest
+from .export import export
 from .fit import fit
 from .forecast import forecast
 from .info import datasets, info
@@ -35,5 +36,6 @@ main.add_command(fit)
 main.add_command(forecast)
 main.add_command(backtest)
 main.add_command(update)
+main.add_command(export)
 main.add_command(info)
 main.add_command(datasets)
