@@ -8,6 +8,10 @@ same-config network (LSTM 2x128, 168 steps of one row, direct 48-step head), who
 nearly all LSTM arithmetic. Each is trained briefly (timing does not depend on the weights).
 Synthetic series of M4 Hourly's shape are used so the script runs without the shared data.
 
+The onnxruntime columns time the same network exported with ``model.export_onnx`` (issue 18):
+``session.run`` on inputs built beforehand (``tsrnn.forecast.export.onnx_inputs``: the last
+lookback rows and the scaling statistics of each series), with as many threads as torch.
+
     python benchmarks/predict_speed.py [--config recipe peers] [--series 414] [--repeats 20]
 """
 
@@ -15,13 +19,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
 from tsrnn import RNNForecaster
+from tsrnn.forecast.export import onnx_inputs
 
 
 def panel(n_series: int, length: int = 960, seed: int = 0) -> pd.DataFrame:
@@ -66,15 +73,33 @@ def main() -> None:
     data = panel(args.series)
     one = data[data.id == "H1"]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads\n")
-    print("| network | predict() all series | predict(one series) |")
-    print("|---|---:|---:|")
+    print("| network | predict() all series | predict(one series) | onnxruntime all series | "
+          "onnxruntime one series |")
+    print("|---|---:|---:|---:|---:|")
     for name in args.config:
         model = RNNForecaster(horizon=48, epochs=1, stride=200, id_col="id", time_col="t",
                               random_state=0, device="cpu", **CONFIGS[name]).fit(data)
         all_series = timed(model.predict, max(3, args.repeats // 4))
         single = timed(lambda m=model: m.predict(one), args.repeats)
+        ort_all, ort_one = onnx_times(model, one, max(3, args.repeats // 4), args.repeats)
         print(f"| {name} | {statistics.median(all_series):.3f} s (bar 0.5 s, {args.series} "
-              f"series) | {1000 * statistics.median(single):.2f} ms (bar 5 ms) |", flush=True)
+              f"series) | {1000 * statistics.median(single):.2f} ms (bar 5 ms) | "
+              f"{statistics.median(ort_all):.3f} s | {1000 * statistics.median(ort_one):.2f} ms"
+              " |", flush=True)
+
+
+def onnx_times(model, one, repeats_all: int, repeats_one: int) -> tuple[list, list]:
+    """onnxruntime seconds of the exported model: all series, and ``one``."""
+    import onnxruntime as ort  # the tsrnn[onnx] extra: only this column needs it
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = model.export_onnx(Path(tmp) / "model.onnx")
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    every, single = onnx_inputs(model), onnx_inputs(model, one)
+    return (timed(lambda: session.run(None, every), repeats_all),
+            timed(lambda: session.run(None, single), repeats_one))
 
 
 if __name__ == "__main__":

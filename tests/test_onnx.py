@@ -73,7 +73,8 @@ def test_onnxruntime_equals_predict_for_every_head_and_beyond_the_horizon(params
 
 
 def test_quantile_levels_and_their_point_forecast(tmp_path):
-    model = _fit(quantiles=[0.1, 0.5, 0.9], head="seq2seq", window_norm="standard", season=24)
+    model = _fit(quantiles=[0.1, 0.5, 0.9], head="seq2seq", window_norm="standard", season=24,
+                 error_scale="mase")
     path = model.export_onnx(tmp_path / "q.onnx")
     point, levels = _run(path, onnx_inputs(model))
     want = model.predict_quantiles().sort_values(["id", "time"])
@@ -92,13 +93,15 @@ def test_an_ensemble_exports_the_median_of_its_members_and_the_naive_combination
     _close(got, _torch_values(model, horizon=9))
 
 
-def test_future_covariates_go_in_as_raw_values(tmp_path):
+def test_future_covariates_go_in_as_raw_values_and_calendar_features_as_inputs(tmp_path):
     frame = _panel(covariate=True)
     fit_rows = frame[frame.time < frame.time.max() - pd.Timedelta(hours=5)]
-    model = _fit(fit_rows, future_covariates=["x"], window_norm="standard")
+    model = _fit(fit_rows, future_covariates=["x"], window_norm="standard",
+                 time_features=True)
     ahead = frame[frame.time >= fit_rows.time.max() + pd.Timedelta(hours=1)][["id", "time", "x"]]
     feed = onnx_inputs(model, future_covariates=ahead)
     assert feed["future"].shape == (3, 6, 1)
+    assert feed["future_calendar"].shape[:2] == (3, 6) and feed["calendar"].shape[:2] == (3, 48)
     (got,) = _run(model.export_onnx(tmp_path / "f.onnx"), feed)
     want = model.predict(future_covariates=ahead)["y"].to_numpy().reshape(3, 6, 1)
     _close(got, want)
@@ -108,16 +111,17 @@ def test_the_stateful_step_graph_fed_row_by_row_equals_update_then_predict(tmp_p
     frame = _panel()
     start = frame.time.max() - pd.Timedelta(hours=9)
     model = _fit(frame[frame.time < start], stateful=True, window_norm=None, cell="lstm",
-                 num_layers=2, quantiles=[0.1, 0.5, 0.9])
+                 num_layers=2, quantiles=[0.1, 0.5, 0.9], time_features=True)
     path = model.export_onnx(tmp_path / "s.onnx")
     h, c = (s.numpy() for s in model.state_)
     scaler = model.scaler_
     rows = frame[frame.time >= start]
     for stamp in sorted(rows.time.unique()):  # one row of every series per call
         x = rows[rows.time == stamp].sort_values("id")["y"].to_numpy()[:, None, None]
+        calendar = np.repeat(model.channels_.calendar(pd.DatetimeIndex([stamp]))[None], 3, 0)
         point, levels, h, c = _run(path, {"history": x.astype(np.float64),
                                           "center": scaler.center_, "scale": scaler.scale_,
-                                          "h": h, "c": c})
+                                          "calendar": calendar, "h": h, "c": c})
     model.update(rows)
     _close(point, _torch_values(model))
     want = model.predict_quantiles().sort_values(["id", "time"])
@@ -127,9 +131,6 @@ def test_the_stateful_step_graph_fed_row_by_row_equals_update_then_predict(tmp_p
 
 
 def test_what_cannot_be_exported_is_named(tmp_path):
-    model = _fit(time_features=True)
-    with pytest.raises(ConfigError, match="time_features=True"):
-        model.export_onnx(tmp_path / "t.onnx")
     model = _fit()
     model.fallback_ = ["a"]
     with pytest.raises(ConfigError, match="network_only=True"):

@@ -19,6 +19,9 @@ Inputs (``B`` series, ``R = K + P + Fu`` raw channels: targets, past and future 
   ``predict(data)`` computes; :meth:`tsrnn.data.Scaler.fit_one`).
 - ``future`` ``(B, S, Fu)`` float64, with future covariates: their values for the ``S``
   forecast steps, rounded up to whole blocks of the fitted horizon.
+- ``calendar`` ``(B, L, n)`` and ``future_calendar`` ``(B, S, n)`` float32, with
+  ``time_features=True``: the calendar features of the history's and the forecast steps'
+  timestamps (:func:`tsrnn.data.calendar_features`; a stateful model has ``calendar`` only).
 - a stateful model: ``h`` (and ``c`` for an LSTM) ``(layers, B, hidden)`` float32, the carried
   state (zeros: forecast from the history alone, as ``predict(data)``).
 
@@ -90,9 +93,6 @@ def _require_onnx() -> None:
 
 def _graph(model, steps: int, network_only: bool) -> nn.Module:
     c = model.config_
-    if c["time_features"]:
-        raise ConfigError("time_features=True cannot be exported: the calendar features are "
-                          "not computed inside the ONNX graph; refit with time_features=False")
     combine = _combination(model, network_only)
     if c["stateful"]:
         if steps > c["horizon"]:
@@ -175,12 +175,16 @@ class _WindowGraph(nn.Module):
         self.lookbacks = [m.config_["lookback"] for m in members]
         self.scaling = _Scaling(channels)
         self.k, self.steps, self.combine = channels.n_targets, steps, combine
-        self.n_future = len(channels.roles.future)
+        self.n_future, self.n_calendar = len(channels.roles.future), channels.n_calendar
         self.point_index = _point_index(members[0])
         self.with_quantiles = self.point_index is not None and steps <= fitted_horizon
+        self.names = ["history", "center", "scale"] + (["future"] if self.n_future else []) + (
+            ["calendar", "future_calendar"] if self.n_calendar else [])
 
-    def forward(self, history, center, scale, future=None):
-        parts = [self._member(i, history, center, scale, future) for i in range(len(self.nets))]
+    def forward(self, *inputs):
+        given = dict(zip(self.names, inputs))
+        history = given["history"]
+        parts = [self._member(i, given) for i in range(len(self.nets))]
         values = _median(parts)
         if self.combine == "naive":  # the last value of each series, as combine.mix
             last = history[:, -1:, : self.k]
@@ -192,12 +196,18 @@ class _WindowGraph(nn.Module):
         point = values if self.point_index is None else values[..., self.point_index]
         return (point, values) if self.with_quantiles else point
 
-    def _member(self, i, history, center, scale, future):
-        x = self.scaling.encode(history[:, -self.lookbacks[i]:], center, scale)
-        f = None
-        if future is not None:
+    def _member(self, i, given: dict):
+        center, scale, lookback = given["center"], given["scale"], self.lookbacks[i]
+        x = self.scaling.encode(given["history"][:, -lookback:], center, scale)
+        parts = [[], []]  # the known-ahead channels: future covariates, then calendar
+        if self.n_future:
             cols = slice(x.shape[-1] - self.n_future, None)
-            f = ((future - center[:, None, cols]) / scale[:, None, cols]).float()
+            parts[0] = [((given["future"] - center[:, None, cols]) / scale[:, None, cols])
+                        .float()]
+        if self.n_calendar:
+            x = torch.cat([x, given["calendar"][:, -lookback:]], dim=-1)
+            parts[1] = [given["future_calendar"]]
+        f = torch.cat(parts[0] + parts[1], dim=-1) if parts[0] or parts[1] else None
         y = _rollout(self.nets[i], self.runners[i], x, f, self.steps, self.point_index)
         return self.scaling.decode(y, center, scale)
 
@@ -249,10 +259,17 @@ class _StepGraph(nn.Module):
         self.horizon, self.steps = model.config_["horizon"], steps
         self.lstm = model.network_.cfg.cell == "lstm"
         self.point_index = _point_index(model)
+        self.n_calendar = model.channels_.n_calendar
+        self.names = ["history", "center", "scale"] + (["calendar"] if self.n_calendar else [])
+        self.names += ["h", "c"] if self.lstm else ["h"]
 
-    def forward(self, history, center, scale, h, c=None):
-        x = self.scaling.encode(history, center, scale)
-        _, state = self.net.backbone(x, (h, c) if self.lstm else h)
+    def forward(self, *inputs):
+        given = dict(zip(self.names, inputs))
+        center, scale = given["center"], given["scale"]
+        x = self.scaling.encode(given["history"], center, scale)
+        if self.n_calendar:
+            x = torch.cat([x, given["calendar"]], dim=-1)
+        _, state = self.net.backbone(x, (given["h"], given["c"]) if self.lstm else given["h"])
         top = state[0] if self.lstm else state
         flat = self.net.head(top[-1].unsqueeze(1))[:, 0]  # (B, H*K[, Q])
         values = flat.reshape(flat.shape[0], self.horizon, -1, *flat.shape[2:])
@@ -265,28 +282,21 @@ class _StepGraph(nn.Module):
 # -- export ----------------------------------------------------------------------------------
 
 def _examples(model, graph, steps: int) -> dict:
-    """Example inputs by name (two series) for tracing, and the names of the outputs."""
-    r = _raw_width(model)
-    b, names = 2, {}
-    if isinstance(graph, _StepGraph):
-        cfg = model.network_.cfg
-        state = torch.zeros(cfg.num_layers * cfg.num_directions, b, cfg.hidden_size)
-        names["history"] = torch.ones(b, 3, r, dtype=torch.float64)
-        names["center"] = torch.zeros(b, r, dtype=torch.float64)
-        names["scale"] = torch.ones(b, r, dtype=torch.float64)
-        names["h"] = state
-        if graph.lstm:
-            names["c"] = state.clone()
-        return names
-    lookback = max(graph.lookbacks)
-    names["history"] = torch.ones(b, lookback, r, dtype=torch.float64)
-    names["center"] = torch.zeros(b, r, dtype=torch.float64)
-    names["scale"] = torch.ones(b, r, dtype=torch.float64)
-    if graph.n_future:
-        block = graph.runners[0].block
-        whole = -(-steps // block) * block
-        names["future"] = torch.ones(b, whole, graph.n_future, dtype=torch.float64)
-    return names
+    """Example inputs (two series) for tracing, by name in the order of ``graph.names``."""
+    r, b, cfg = _raw_width(model), 2, model.network_.cfg
+    stateful = isinstance(graph, _StepGraph)
+    rows = 3 if stateful else max(graph.lookbacks)
+    whole = 0 if stateful else -(-steps // graph.runners[0].block) * graph.runners[0].block
+    state = torch.zeros(cfg.num_layers * cfg.num_directions, b, cfg.hidden_size)
+    shapes = {"history": torch.ones(b, rows, r, dtype=torch.float64),
+              "center": torch.zeros(b, r, dtype=torch.float64),
+              "scale": torch.ones(b, r, dtype=torch.float64),
+              "future": torch.ones(b, whole, getattr(graph, "n_future", 0),
+                                   dtype=torch.float64),
+              "calendar": torch.zeros(b, rows, graph.n_calendar),
+              "future_calendar": torch.zeros(b, whole, graph.n_calendar),
+              "h": state, "c": state.clone()}
+    return {name: shapes[name] for name in graph.names}
 
 
 def _raw_width(model) -> int:
@@ -313,12 +323,17 @@ def _to_onnx(graph, inputs: dict) -> bytes:
     axes.update({n: {1: "batch"} for n in outputs if n in ("h_out", "c_out")})
     if isinstance(graph, _StepGraph):
         axes["history"][1] = "rows"
+        if "calendar" in axes:
+            axes["calendar"][1] = "rows"
     buffer = io.BytesIO()
     with torch.no_grad(), warnings.catch_warnings():
         # the tracer's notes on shapes it fixes (the window length, the steps) and on the
         # LSTM's batch: every state the graph starts from is sized by its inputs
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         warnings.filterwarnings("ignore", "Exporting a model to ONNX with a batch_size")
+        # the TorchScript exporter, chosen on purpose: exact, dynamic-batch LSTM/GRU/RNN ops
+        # like the dynamo exporter's, but an export in a second instead of half a minute
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(graph.eval(), tuple(inputs.values()), buffer, input_names=names,
                           output_names=outputs, dynamic_axes=axes, opset_version=OPSET,
                           dynamo=False)

@@ -45,11 +45,15 @@ def onnx_inputs(model, data=None, horizon=None, future_covariates=None) -> dict:
         scaler = channels.scaler_for(panel)[0]
     feed = {"history": history.astype(np.float64), "center": scaler.center_.copy(),
             "scale": scaler.scale_.copy()}
+    steps = check_positive_int("horizon", c["horizon"] if horizon is None else horizon)
+    block = model._runner().block
+    whole = -(-steps // block) * block
     if model.roles_.future:
-        steps = check_positive_int("horizon", c["horizon"] if horizon is None else horizon)
-        block = model._runner().block
-        feed["future"] = _raw_future(channels, ids, index, -(-steps // block) * block, steps,
-                                     future_covariates)
+        feed["future"] = _raw_future(channels, ids, index, whole, steps, future_covariates)
+    if channels.time_features:
+        feed["calendar"] = np.stack([channels.calendar(ix) for ix in index])
+        feed["future_calendar"] = np.stack([channels.calendar(_stamps(channels, ix, whole))
+                                            for ix in index])
     return feed
 
 
@@ -89,7 +93,10 @@ def _stateful_inputs(model, panel) -> dict:
     rows = panel.offsets[:-1, None] + np.arange(n)
     zeros = np.zeros((cfg.num_layers, panel.n_series, cfg.hidden_size), np.float32)
     feed = {"history": raw[rows], "center": scaler.center_.copy(),
-            "scale": scaler.scale_.copy(), "h": zeros}
+            "scale": scaler.scale_.copy()}
+    if channels.time_features:
+        feed["calendar"] = np.stack([channels.calendar(ix) for ix in panel.index])
+    feed["h"] = zeros
     if cfg.cell == "lstm":
         feed["c"] = zeros.copy()
     return feed
