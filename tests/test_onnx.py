@@ -82,6 +82,9 @@ def test_quantile_levels_and_their_point_forecast(tmp_path):
     _close(levels.reshape(-1, 3), want[["y_q0.1", "y_q0.5", "y_q0.9"]].to_numpy())
     _close(point, _torch_values(model))
     assert (np.diff(levels, axis=-1) > 0).all()
+    beyond = _run(model.export_onnx(tmp_path / "q8.onnx", horizon=8), onnx_inputs(model))
+    assert len(beyond) == 1  # rolled forward on the point: no quantiles, as predict_quantiles
+    _close(beyond[0], _torch_values(model, horizon=8))
 
 
 def test_an_ensemble_exports_the_median_of_its_members_and_the_naive_combination(tmp_path):
@@ -108,10 +111,13 @@ def test_future_covariates_go_in_as_raw_values_and_calendar_features_as_inputs(t
 
 
 def test_the_stateful_step_graph_fed_row_by_row_equals_update_then_predict(tmp_path):
+    """With calendar features, quantiles, two layers and a naive combination."""
     frame = _panel()
     start = frame.time.max() - pd.Timedelta(hours=9)
-    model = _fit(frame[frame.time < start], stateful=True, window_norm=None, cell="lstm",
-                 num_layers=2, quantiles=[0.1, 0.5, 0.9], time_features=True)
+    train = frame[frame.time < start]
+    model = _fit(train, stateful=True, window_norm=None, cell="lstm", num_layers=2,
+                 quantiles=[0.1, 0.5, 0.9], time_features=True)
+    model.combination_ = Combination.of("naive", model.config_, model.channels_.read(train))
     path = model.export_onnx(tmp_path / "s.onnx")
     h, c = (s.numpy() for s in model.state_)
     scaler = model.scaler_

@@ -45,6 +45,7 @@ from torch import nn
 
 from .._validation import ConfigError, check_fitted, check_positive_int
 from ..io import atomic_write_bytes
+from .combine import WEIGHT
 from .onnx_inputs import onnx_inputs
 
 __all__ = ["export_onnx", "onnx_inputs"]
@@ -98,7 +99,7 @@ def _graph(model, steps: int, network_only: bool) -> nn.Module:
         if steps > c["horizon"]:
             raise ConfigError(f"a stateful model forecasts at most its horizon {c['horizon']}"
                               f"; export with horizon={c['horizon']} or fewer")
-        return _StepGraph(model, steps)
+        return _StepGraph(model, steps, combine)
     members = model._members()
     _check_scalers(members)
     past, block = model.roles_.past, members[0]._runner().block
@@ -185,14 +186,7 @@ class _WindowGraph(nn.Module):
         given = dict(zip(self.names, inputs))
         history = given["history"]
         parts = [self._member(i, given) for i in range(len(self.nets))]
-        values = _median(parts)
-        if self.combine == "naive":  # the last value of each series, as combine.mix
-            last = history[:, -1:, : self.k]
-            if values.dim() == 4:
-                median = _median(list(values.unbind(-1)))
-                values = values + (0.5 * (last - median))[..., None]
-            else:
-                values = 0.5 * values + 0.5 * last
+        values = _combined(_median(parts), history[:, -1:, : self.k], self.combine)
         point = values if self.point_index is None else values[..., self.point_index]
         return (point, values) if self.with_quantiles else point
 
@@ -231,6 +225,17 @@ def _rollout(net, runner, x, f, steps: int, point_index):
     return torch.cat(outs, dim=1)
 
 
+def _combined(values, last, combine: str | None):
+    """``values`` ``(B, S, K[, Q])`` half-and-half with naive (``last``, the last raw value of
+    each series ``(B, 1, K)``), as :func:`~tsrnn.forecast.combine.mix`; unchanged for None."""
+    if combine != "naive":
+        return values
+    if values.dim() == 4:  # quantiles move with their median
+        median = _median(list(values.unbind(-1)))
+        return values + (WEIGHT * (last - median))[..., None]
+    return (1 - WEIGHT) * values + WEIGHT * last
+
+
 def _median(parts: list):
     """The element-wise median of equal-shaped tensors (numpy's: the mean of the two middle
     values for an even count)."""
@@ -252,9 +257,9 @@ class _StepGraph(nn.Module):
     """A stateful model: rows and the carried state in, the forecast from the state after the
     rows and that state out (``StatefulRunner.predict`` after ``warm``)."""
 
-    def __init__(self, model, steps: int):
+    def __init__(self, model, steps: int, combine: str | None):
         super().__init__()
-        self.net = model.network_.eval()
+        self.net, self.combine, self.k = model.network_.eval(), combine, model.channels_.n_targets
         self.scaling = _Scaling(model.channels_)
         self.horizon, self.steps = model.config_["horizon"], steps
         self.lstm = model.network_.cfg.cell == "lstm"
@@ -274,6 +279,7 @@ class _StepGraph(nn.Module):
         flat = self.net.head(top[-1].unsqueeze(1))[:, 0]  # (B, H*K[, Q])
         values = flat.reshape(flat.shape[0], self.horizon, -1, *flat.shape[2:])
         values = self.scaling.decode(values[:, : self.steps], center, scale)
+        values = _combined(values, given["history"][:, -1:, : self.k], self.combine)
         point = values if self.point_index is None else values[..., self.point_index]
         outs = (point,) if self.point_index is None else (point, values)
         return (*outs, *(state if self.lstm else (state,)))
