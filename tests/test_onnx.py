@@ -4,6 +4,8 @@ block rollout beyond the horizon, ensembles, and the stateful step graph fed row
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnxruntime as ort  # the tsrnn[onnx] extra, which make test installs
 import pandas as pd
@@ -167,3 +169,14 @@ def test_tsrnn_export_writes_the_graph_and_refuses_to_overwrite_its_input(tmp_pa
     assert not (tmp_path / "model" / "net.onnx").exists()
     zero = _cli("export", tmp_path / "model", tmp_path / "x.onnx", "--horizon", "0")
     assert zero.exit_code == 2 and "--horizon" in zero.output, zero.output
+
+
+def test_the_readme_serving_example_runs_as_written(tmp_path, monkeypatch):
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = text.split("## Serving with ONNX", 1)[1].split("```python", 1)[1]
+    block = block.split("```", 1)[0]
+    model = _fit()
+    monkeypatch.chdir(tmp_path)
+    names = {"model": model}
+    exec(compile(block, "README.md", "exec"), names)  # noqa: S102
+    _close(names["forecast"], _torch_values(model))

@@ -1,5 +1,6 @@
 """Forecasting DataFrames: :class:`RNNForecaster` and the parts it is composed of, the baselines,
-backtests, saving and loading, checkpoints, data-parallel training and chunked output."""
+backtests, saving and loading, checkpoints, data-parallel training, chunked output and the
+inputs of an exported ONNX graph."""
 
 from .auto import AUTO_PARAMS, describe, season_of
 from .backtest import BacktestResult, backtest, origins_of
@@ -7,6 +8,7 @@ from .baselines import NaiveForecaster, SeasonalNaiveForecaster
 from .checkpoint import Checkpointing, checkpoint_info, resume
 from .chunked import TableWriter, predict_to_file
 from .forecaster import RNNForecaster
+from .onnx_inputs import onnx_inputs
 from .params import FORECAST_HEADS
 from .safety import lost
 from .serialize import load
@@ -25,6 +27,7 @@ __all__ = [
     "describe",
     "load",
     "lost",
+    "onnx_inputs",
     "origins_of",
     "predict_to_file",
     "resume",
