@@ -12,8 +12,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, pinned, so pip never pulls a multi-GB CUDA build on CPU machines
 	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
-	# torch named again so that resolving the extras (sktime) can never swap it for another build
-	$(PY) -m pip install --quiet -e ".[dev,parquet,sktime]" torch==$(TORCH_VERSION)
+	# torch named again so that resolving the extras (sktime, onnx) can never swap it for
+	# another build
+	$(PY) -m pip install --quiet -e ".[dev,parquet,sktime,onnx]" torch==$(TORCH_VERSION)
 	touch $@
 
 lint: $(VENV)/.installed

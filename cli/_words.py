@@ -34,6 +34,7 @@ _PHRASES = [
      r"DATA has series \1 the model was not fitted on; forecast them with tsrnn forecast "
      "MODEL_DIR DATA"),
     (r", or update without refit", ", or leave out --refit"),
+    (r"export with network_only=True", "export with --network-only"),
     (r"fill the missing timestamps \(e\.g\. data\.asfreq\('([^']+)'\)\) or resample the data",
      r"add the missing timestamps with --freq \1 --fill ffill|interpolate, or resample the "
      "data"),

