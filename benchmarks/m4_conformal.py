@@ -30,7 +30,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import m4_hourly as m4  # noqa: E402  (the loaders and the recipe's options)
 
-from tsrnn import load as load_model  # noqa: E402
 from tsrnn.metrics import score_quantiles, seasonal_naive_quantiles  # noqa: E402
 
 LEVELS = [0.025, 0.1, 0.5, 0.9, 0.975]
@@ -43,21 +42,6 @@ def split_data(args, ids, train, test):
     if args.split == "validation":
         return [s[:-m4.HORIZON] for s in train], np.stack([s[-m4.HORIZON:] for s in train])
     return train, test
-
-
-def fitted(args, frame):
-    """The recipe model, fitted (or loaded from ``--model``), and its fit seconds."""
-    if args.model and Path(args.model).is_dir():
-        model = load_model(args.model)
-        return model, float((Path(args.model) / "fit_seconds.txt").read_text())
-    model = m4.make_model(args, args.seed)
-    tic = time.perf_counter()
-    model.fit(frame)
-    fit_s = time.perf_counter() - tic
-    if args.model:
-        model.save(args.model)
-        (Path(args.model) / "fit_seconds.txt").write_text(f"{fit_s:.3f}")
-    return model, fit_s
 
 
 def calibrated_rows(args, model, frame, ids, actual, history):
@@ -118,7 +102,7 @@ def main(argv=None) -> None:
     ids, train, test = m4.load(m4.data_dir(args.data), args.max_series)
     history, actual = split_data(args, ids, train, test)
     frame = m4.long_frame(ids, history)
-    model, fit_s = fitted(args, frame)
+    model, fit_s = m4.fitted(args, frame, args.model)
     rows = calibrated_rows(args, model, frame, ids, actual, history) + naive_rows(actual, history)
     report(args, rows, fit_s, len(ids))
 

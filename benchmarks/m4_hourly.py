@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+import tsrnn
 from tsrnn import RNNForecaster
 from tsrnn.metrics import (
     check_levels,
@@ -129,6 +130,22 @@ def to_block(forecast: pd.DataFrame, ids: list[str]) -> np.ndarray:
         raise RuntimeError(f"forecast block has shape {block.shape}, expected "
                            f"({len(ids)}, {HORIZON})")
     return block
+
+
+def fitted(args: argparse.Namespace, frame: pd.DataFrame, folder: str | None):
+    """``(model, fit seconds)``: the recipe of ``args`` loaded from ``folder`` when it holds
+    one (with the seconds its fit took), else fitted on ``frame`` (and saved there)."""
+    seconds = Path(folder or ".") / "fit_seconds.txt"
+    if folder and Path(folder).is_dir():
+        return tsrnn.load(folder), float(seconds.read_text()) if seconds.exists() else None
+    model = make_model(args, args.seed)
+    tic = time.perf_counter()
+    model.fit(frame)
+    fit_s = time.perf_counter() - tic
+    if folder:
+        model.save(folder)
+        seconds.write_text(f"{fit_s:.3f}")
+    return model, fit_s
 
 
 def quantile_block(forecast: pd.DataFrame, ids: list[str], levels: list[float]) -> np.ndarray:

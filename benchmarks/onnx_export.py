@@ -31,22 +31,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import m4_hourly  # noqa: E402
 
-import tsrnn  # noqa: E402
 from tsrnn import ConfigError  # noqa: E402
 from tsrnn.forecast.export import onnx_inputs  # noqa: E402
-
-
-def fitted(args, m4_args, frame):
-    """The recipe model: loaded from ``--model`` when it is there, else fitted (and saved)."""
-    if args.model and Path(args.model).is_dir():
-        return tsrnn.load(args.model), None
-    model = m4_hourly.make_model(m4_args, m4_args.seed)
-    tic = time.perf_counter()
-    model.fit(frame)
-    fit_s = time.perf_counter() - tic
-    if args.model:
-        model.save(args.model)
-    return model, fit_s
 
 
 def exported(model, path: Path, steps: int):
@@ -116,7 +102,7 @@ def main() -> None:
                                    ["--threads", str(args.threads)])
     torch.set_num_threads(args.threads)
     ids, train, _ = m4_hourly.load(m4_hourly.data_dir(m4_args.data), m4_args.max_series)
-    model, fit_s = fitted(args, m4_args, m4_hourly.long_frame(ids, train))
+    model, fit_s = m4_hourly.fitted(m4_args, m4_hourly.long_frame(ids, train), args.model)
     members = len(getattr(model, "members_", None) or [model])
     print(f"torch {torch.__version__}, onnxruntime {ort.__version__}, {args.threads} threads; "
           f"{len(ids)} series, {members} network(s)"

@@ -12,7 +12,7 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, DataError
-from tsrnn.data import add_missing_rows, fill_missing
+from tsrnn.data import FILL_METHODS, add_missing_rows, fill_missing
 from tsrnn.io import (
     ID_NAMES,
     PARQUET_SUFFIXES,
@@ -29,8 +29,8 @@ from tsrnn.io import (
 
 from ._common import say
 
-__all__ = ["TIME_OPTIONS", "read_frame", "guess_roles", "combine_periods", "parse_time_column",
-           "apply_fill", "check_rows", "check_freq"]
+__all__ = ["FILL_OPTION", "TIME_OPTIONS", "read_frame", "guess_roles", "combine_periods",
+           "parse_time_column", "apply_fill", "check_rows", "check_freq"]
 
 
 def _time_options(func):
@@ -42,6 +42,12 @@ def _time_options(func):
 
 #: ``--dayfirst`` and ``--date-format``, for every command that reads DATA.
 TIME_OPTIONS = _time_options
+
+#: ``--fill`` of the commands that read DATA for a fitted model (forecast, backtest, update,
+#: calibrate): as ``tsrnn fit --fill``.
+FILL_OPTION = click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing "
+                           "values of DATA first (and add its missing timestamps), as `tsrnn "
+                           "fit --fill`.")
 
 
 def read_frame(path: Path, id_col=None, text_ids: bool = True) -> pd.DataFrame:

@@ -8,12 +8,12 @@ import click
 import pandas as pd
 
 from tsrnn import SeasonalNaiveForecaster, load
-from tsrnn.data import FILL_METHODS, future_index
+from tsrnn.data import future_index
 from tsrnn.io import seasonal_period
 from tsrnn.plotting import plot_backtest, save_figure
 
 from ._common import check_output, echo_table, say, write_table
-from ._read import TIME_OPTIONS, check_rows
+from ._read import FILL_OPTION, TIME_OPTIONS, check_rows
 from .forecast import read_data
 
 __all__ = ["backtest", "parse_start"]
@@ -82,8 +82,7 @@ def _warn_in_sample(model, metrics: pd.DataFrame) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the per-origin "
               "metrics here as CSV (- for stdout).")
 @click.option("--plot", type=click.Path(path_type=Path), help="Draw the backtest forecasts.")
-@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
-              "first (and add its missing timestamps), as `tsrnn fit --fill`.")
+@FILL_OPTION
 @TIME_OPTIONS
 def backtest(model_dir, data, start, stride, horizon, output, plot, fill, dayfirst,
              date_format):

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tsrnn import load
-from tsrnn.data import FILL_METHODS
-
-from ._common import check_model_output, say
-from ._read import TIME_OPTIONS
-from .forecast import read_data
+from ._common import say
+from ._read import FILL_OPTION, TIME_OPTIONS
+from ._rewrite import model_and_rows, rewrite_arguments
 
 __all__ = ["calibrate"]
 
 
 @click.command()
-@click.argument("model_dir", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
-              help="Write the calibrated model here (default: MODEL_DIR, replaced atomically).")
+@rewrite_arguments("calibrated")
 @click.option("--windows", type=click.IntRange(min=1), default=5, show_default=True,
               help="Horizons at the end of each series that the calibration forecasts.")
-@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
-              "first (and add its missing timestamps), as `tsrnn fit --fill`.")
+@FILL_OPTION
 @TIME_OPTIONS
 def calibrate(model_dir, data, out_dir, windows, fill, dayfirst, date_format):
     """Calibrate conformal intervals for the model in MODEL_DIR, without retraining: it
@@ -37,10 +28,8 @@ def calibrate(model_dir, data, out_dir, windows, fill, dayfirst, date_format):
       tsrnn calibrate model/ train.csv
       tsrnn forecast model/ --level 80 --level 95 --plot band.png
     """
-    out_dir = model_dir if out_dir is None else out_dir
-    check_model_output(out_dir, {"DATA": data})
-    model = load(model_dir)
-    frame = read_data(data, model, fill, dayfirst, date_format)
+    out_dir, model, frame = model_and_rows(model_dir, data, out_dir, fill, dayfirst,
+                                           date_format)
     model.calibrate(frame, windows=windows)
     model.save(out_dir)
     c = model.conformal_

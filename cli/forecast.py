@@ -9,7 +9,6 @@ import click
 import pandas as pd
 
 from tsrnn import ConfigError, load
-from tsrnn.data import FILL_METHODS
 from tsrnn.forecast import DEFAULT_LEVELS, predict_to_file
 from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
@@ -17,6 +16,7 @@ from tsrnn.plotting import plot_forecast, save_figure
 
 from ._common import check_output, echo_table, say, write_table
 from ._read import (
+    FILL_OPTION,
     TIME_OPTIONS,
     apply_fill,
     check_rows,
@@ -171,8 +171,7 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
 @click.option("--chunk-series", type=click.IntRange(min=1), metavar="N", help="Forecast N "
               "series at a time and append each block to -o (bounded memory; a Parquet DATA "
               "file is read N series at a time). Implied, with N=1000, by -o FILE.parquet.")
-@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
-              "first (and add its missing timestamps), as `tsrnn fit --fill`.")
+@FILL_OPTION
 @click.option("--series", "pick", multiple=True, metavar="ID", help="Series to draw in --plot "
               "(repeat; default: the first few).")
 @TIME_OPTIONS

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tsrnn import load
-from tsrnn.data import FILL_METHODS
-
-from ._common import check_model_output, say
-from ._read import TIME_OPTIONS
-from .forecast import read_data
+from ._common import say
+from ._read import FILL_OPTION, TIME_OPTIONS
+from ._rewrite import model_and_rows, rewrite_arguments
 
 __all__ = ["update"]
 
 
 @click.command()
-@click.argument("model_dir", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
-              help="Write the updated model here (default: MODEL_DIR, replaced atomically).")
+@rewrite_arguments("updated")
 @click.option("--refit", type=click.Choice(["partial"]), help="partial: also train each "
               "network a few steps on the windows that end in the new rows.")
-@click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill missing values of DATA "
-              "first (and add its missing timestamps), as `tsrnn fit --fill`.")
+@FILL_OPTION
 @TIME_OPTIONS
 def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format):
     """Give the model in MODEL_DIR the rows in DATA that followed its training data, without
@@ -40,10 +31,8 @@ def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format):
       tsrnn update model/ last_month.csv --refit partial -o model-tuned/
       tsrnn forecast model/ -o forecast.csv
     """
-    out_dir = model_dir if out_dir is None else out_dir
-    check_model_output(out_dir, {"DATA": data})
-    model = load(model_dir)
-    frame = read_data(data, model, fill, dayfirst, date_format)
+    out_dir, model, frame = model_and_rows(model_dir, data, out_dir, fill, dayfirst,
+                                           date_format)
     model.update(frame, refit=refit)
     model.save(out_dir)
     ends = sorted({str(ix[-1]) for ix in model.context_["index"]})

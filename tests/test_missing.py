@@ -164,6 +164,11 @@ def test_save_and_load_keep_the_option(masked, gaps, tmp_path):
                                rtol=1e-6)
 
 
+def test_onnx_export_refuses_a_masked_model_by_name(masked, tmp_path):
+    with pytest.raises(ConfigError, match=r"missing='mask'.*ONNX"):
+        masked.export_onnx(tmp_path / "m.onnx")
+
+
 def test_raise_and_stateful_name_the_option(gaps):
     with pytest.raises(MissingValuesError, match=r"missing value.*pass missing='mask'"):
         _model(missing="raise").fit(gaps)

@@ -139,3 +139,12 @@ def test_cli_fit_with_static_covariates_from_the_data_and_from_a_file(tmp_path):
     done = run_tsrnn("fit", tmp_path / "bad.csv", *fast, "-o", tmp_path / "m3")
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "--past-covariates or --future-covariates column" in done.stderr
+
+
+def test_onnx_export_refuses_a_model_with_statics_by_name(tmp_path):
+    train = category_panel(n_series=4, length=40)
+    model = RNNForecaster(static_covariates=["kind"], n_models=1, validate=False,
+                          **SMALL).fit(train)
+    with pytest.raises(ConfigError, match="static covariates .* ONNX graph does not take"):
+        model.export_onnx(tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
