@@ -26,7 +26,7 @@ TEST_WORKERS ?= 2
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS)
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) --durations=20
 
 # The main job on bundled real data: monthly median house prices of 20 Texas cities
 # (ggplot2's txhousing), a year ahead, one global LSTM with every setting at its "auto" default.

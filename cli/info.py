@@ -76,6 +76,11 @@ def info(model_dir):
             lines.append(f"combined:       the mean of the network and {validation['combine']} "
                          f"(the network alone: sMAPE {alone['smape']:.3f}, MASE "
                          f"{fmt_score(alone['mase'])})")
+    conformal = getattr(model, "conformal_", None)
+    if conformal is not None:
+        lines.append(f"intervals:      conformal, from {len(conformal.scores)} backtest windows "
+                     f"of {conformal.horizon} steps (errors x {conformal.inflation:.2f} for rows "
+                     "the model has seen; tsrnn forecast --level / --quantiles)")
     if history:
         last = history[-1]
         val = f", validation loss {last['val_loss']:.4g}" if "val_loss" in last else ""

@@ -116,6 +116,8 @@ def test_the_tsrnn_script_calibrates_and_forecasts_levels(calibrated, tmp_path):
     done = run_tsrnn("calibrate", model_dir, tmp_path / "train.csv")
     assert done.returncode == 0, done.stderr
     assert "calibrated on 200 windows of 8 steps" in done.stderr + done.stdout
+    shown = CliRunner().invoke(main, ["info", str(model_dir)])
+    assert "intervals:      conformal, from 200 backtest windows of 8 steps" in shown.output
     out = run_tsrnn("forecast", model_dir, "--quantiles", "0.1,0.9", "--level", "95",
                     "--plot", tmp_path / "band.png", "-o", tmp_path / "f.csv")
     assert out.returncode == 0, out.stderr

@@ -22,6 +22,7 @@ __all__ = [
     "future_index",
     "parse_times",
     "per_series_index",
+    "with_freq",
     "resolve_freq",
 ]
 
@@ -97,7 +98,12 @@ def _infer_freq(index: pd.DatetimeIndex) -> str | None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*infer_freq.*")
         found = pd.infer_freq(index)
-    return None if found is None else to_offset(found).freqstr
+    if found is None:
+        return None
+    offset = to_offset(found)
+    if type(offset) is pd.offsets.QuarterBegin:  # pandas < 3.1 calls January quarters QS-OCT
+        offset = pd.offsets.QuarterBegin(startingMonth=(index[0].month - 1) % 3 + 1)
+    return offset.freqstr
 
 
 def _first_gap(index: pd.Index, offset: object) -> int | None:
@@ -209,8 +215,16 @@ def per_series_index(times: pd.Index, offsets: np.ndarray, freq: str | None) -> 
         if freq is None:
             out.append(pd.RangeIndex(int(ix[0]), int(ix[-1]) + 1, name=ix.name))
         else:
-            out.append(pd.DatetimeIndex(ix, freq=freq))
+            out.append(with_freq(ix, freq))
     return out
+
+
+def with_freq(index: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
+    """``index`` (regular at ``freq``) carrying ``freq``. Built as a date range, because pandas
+    before 3.1 refuses ``DatetimeIndex(index, freq=...)`` when it infers an equivalent alias of
+    its own (``QS-JAN`` for ``QS-OCT``, ``B`` for a single week of ``D``)."""
+    regular = pd.date_range(index[0], periods=len(index), freq=freq, name=index.name)
+    return regular if regular.equals(index) else pd.DatetimeIndex(index, freq=freq)
 
 
 def future_index(last, freq, horizon) -> pd.Index:

@@ -74,7 +74,9 @@ def settle(params: Mapping, resolved: Mapping | None, saved: Mapping | None = No
     None: a model from before ``"auto"``, whose ``saved`` parameters are its configuration and
     whose missing ones had their old defaults (:data:`BEFORE_AUTO`)."""
     if resolved is None:
-        return {**params, **{k: v for k, v in BEFORE_AUTO.items() if k not in (saved or {})}}
+        saved = saved or {}
+        return {**params, **{k: v for k, v in BEFORE_AUTO.items()
+                             if k not in saved or is_auto(saved[k])}}
     given = {k: v for k, v in params.items() if not (k in AUTO_PARAMS and is_auto(v))}
     return {**resolved, **given}
 

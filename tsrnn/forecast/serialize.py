@@ -22,6 +22,7 @@ import torch
 
 from .._validation import ModelFileError, TrainingError
 from ..data import Roles, Scaler
+from ..data.timeindex import with_freq
 from ..io import load_model, save_model
 from ..nn import (
     NetConfig,
@@ -79,7 +80,7 @@ def _index_from_json(d: dict, freq: str | None) -> pd.Index:
         index = pd.DatetimeIndex(d["values"], name=d["name"])
         if d["tz"]:
             index = index.tz_localize("UTC").tz_convert(d["tz"])
-        return pd.DatetimeIndex(index, freq=freq)
+        return with_freq(index, freq)
     return pd.Index(np.asarray(d["values"], dtype=np.int64), name=d["name"])
 
 
