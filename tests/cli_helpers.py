@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FIT_FAST = ["--epochs", "1", "--hidden-size", "8", "--lookback", "24", "--horizon", "6", "-q"]
+# one network (no ensemble): these tests are about reading files and the messages
+FIT_FAST = ["--epochs", "1", "--hidden-size", "8", "--lookback", "24", "--horizon", "6",
+            "--models", "1", "-q"]
 
 
 def tsrnn_script() -> str:
