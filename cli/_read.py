@@ -192,14 +192,14 @@ def _parse(values: pd.Series, time_col, **kwargs) -> pd.Series:
 def apply_fill(frame: pd.DataFrame, fill, roles: dict, freq=None,
                mask: bool = False) -> pd.DataFrame:
     """``--fill``: fill the numeric columns per series (with ``--freq``: add the missing
-    timestamps first); ``drop`` names the series it removes whole. Without ``--fill`` and
-    with ``mask`` (``--missing mask``) and a frequency: add the missing timestamps as empty
-    rows, the gaps the model learns around."""
+    timestamps first); ``drop`` names the series it removes whole. Without ``--fill``, with
+    ``mask`` (``--missing`` mask or auto) and a frequency: add the missing timestamps as
+    empty rows, the gaps the model learns around."""
     if not fill and mask and freq is not None:
         out = add_missing_rows(frame, freq, id_col=roles["id_col"], time_col=roles["time_col"])
         if len(out) > len(frame):
-            say(f"--missing mask added {len(out) - len(frame)} missing timestamp(s) at --freq "
-                f"{freq} as gaps")
+            say(f"added {len(out) - len(frame)} missing timestamp(s) at --freq {freq} as gaps "
+                "the model learns around (--fill fills them instead)")
         return out
     if not fill:
         return frame

@@ -36,8 +36,8 @@ _PHRASES = [
     (r", or update without refit", ", or leave out --refit"),
     (r"export with network_only=True", "export with --network-only"),
     (r"fill the missing timestamps \(e\.g\. data\.asfreq\('([^']+)'\)\) or resample the data",
-     r"add the missing timestamps with --freq \1 --fill ffill|interpolate, or resample the "
-     "data"),
+     r"add the missing timestamps with --freq \1 (as gaps the model learns around) or with "
+     r"--freq \1 --fill ffill|interpolate, or resample the data"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass allow_nan=True",
      f"fill them with {_FILL}, or learn around them with --missing mask"),
     (r"fill them first, e\.g\. fill_missing\([^)]*\), or pass missing='mask'",

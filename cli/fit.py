@@ -88,7 +88,7 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     roles.setdefault("static_covariates", None)
     for key in ("target", "past_covariates", "future_covariates", "static_covariates"):
         roles[key] = list(roles[key] or ()) or None
-    frame = apply_fill(frame, fill, roles, freq, mask=missing == "mask")
+    frame = apply_fill(frame, fill, roles, freq, mask=missing != "raise")
     static = _read_static(static_path, roles)
     panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],
                      id_col=roles["id_col"], past_covariates=roles["past_covariates"],
@@ -204,7 +204,8 @@ def _scores(validation: dict) -> pd.DataFrame:
               help="Empty cells: mask learns around them (a missing-indicator input, left out "
               "of the loss); raise stops with an error; auto masks when DATA has any.")
 @click.option("--freq", help="Frequency of the data, a pandas alias such as D, B (business "
-              "days), h, W, MS (default: inferred).")
+              "days), h, W, MS (default: inferred); timestamps missing at it become gaps "
+              "(or --fill them).")
 @TIME_OPTIONS
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Any other RNNForecaster parameter, e.g. --set lr=0.003 --set "

@@ -110,13 +110,21 @@ def test_freq_is_honoured_when_reading_and_fill_adds_missing_timestamps(tmp_path
     path = _business_days(tmp_path)
     error = fails(run_tsrnn("fit", path, *FIT_FAST, "-o", tmp_path / "m"), 1,
                   r"not regular at frequency 'B'")
-    assert "--freq B --fill" in error and "asfreq" not in error
+    assert "--freq B (as gaps" in error and "--freq B --fill" in error and "asfreq" not in error
     fails(run_tsrnn("fit", path, *FIT_FAST, "--set", "freq=B"), 2, r"use --freq")
     result = ok(run_tsrnn("fit", path, *FIT_FAST, "--freq", "B", "--fill", "interpolate",
                           "-o", tmp_path / "m"))
     assert "added 3 missing timestamp(s)" in result.stderr and "frequency: B" in result.stderr
     ok(run_tsrnn("forecast", tmp_path / "m", "-o", tmp_path / "f.csv"))
     assert pd.to_datetime(pd.read_csv(tmp_path / "f.csv")["date"]).dt.day_of_week.max() < 5
+    # --freq alone: the holidays become gaps the model learns around (--missing auto)
+    result = ok(run_tsrnn("fit", path, *FIT_FAST, "--freq", "B", "-o", tmp_path / "g"))
+    assert "added 3 missing timestamp(s) at --freq B as gaps" in result.stderr
+    assert "gaps masked" in result.stderr
+    ok(run_tsrnn("forecast", tmp_path / "g", path, "-o", tmp_path / "g.csv"))
+    assert pd.read_csv(tmp_path / "g.csv")["close"].notna().all()
+    fails(run_tsrnn("fit", path, *FIT_FAST, "--freq", "B", "--missing", "raise"), 1,
+          r"not regular at frequency 'B'")
 
 
 def test_backtest_start_is_parsed_as_the_python_api_parses_it(fitted):

@@ -5,12 +5,14 @@ duplicate names, --fill reports and --fill on every command, --set keys that hav
 file and a PeriodIndex."""
 
 import gzip
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
 
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
@@ -201,6 +203,18 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(d):
             if line.startswith("fit:")]
     assert 1 <= len(bars) <= 4, result.stderr  # at most one line per epoch
     assert "trained 4 epochs" in result.stdout.splitlines()[0]
+
+
+def test_progress_off_a_terminal_is_about_ten_lines_per_bar():
+    out = io.StringIO()
+    lines = _EpochLines(out)
+    for _member in range(2):  # two bars of 300 epochs, each drawn twice per epoch
+        for k in range(301):
+            lines.write(f"\rfit: {k // 3}%| | {k}/300 [00:01<00:00, train_loss=0.5]")
+            lines.write(f"\rfit: {k // 3}%| | {k}/300 [00:01<00:00, train_loss=0.4]")
+    bars = out.getvalue().splitlines()
+    counts = [line.split("[")[0].split()[-1] for line in bars]
+    assert counts == 2 * ["1/300", *(f"{k}/300" for k in range(30, 301, 30))], counts
 
 
 def _writable(folder):

@@ -207,7 +207,7 @@ def test_the_cli_fits_forecasts_and_backtests_a_file_with_gaps(tmp_path, gaps):
                      "validate=false", "-q", "--missing", "mask", "--freq", "MS", "-o",
                      tmp_path / "m")
     assert done.returncode == 0, done.stderr
-    assert "--missing mask added 3 missing timestamp(s) at --freq MS" in done.stderr
+    assert "added 3 missing timestamp(s) at --freq MS as gaps" in done.stderr
     out = run_tsrnn("forecast", tmp_path / "m", data, "-o", tmp_path / "fc.csv")
     assert out.returncode == 0, out.stderr
     assert pd.read_csv(tmp_path / "fc.csv")["y"].notna().all()
