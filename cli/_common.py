@@ -30,7 +30,8 @@ class TsrnnGroup(click.Group):
     """A click group that turns tsrnn errors into one sentence and an exit code.
 
     Exit codes: 2 for usage errors (bad options, unknown ``--set`` keys, missing output folder),
-    1 for data and model-file errors, 130 for Ctrl-C. ``--debug`` shows the traceback instead.
+    1 for data and model-file errors (and, in one sentence, for a failure nobody foresaw), 130
+    for Ctrl-C. ``--debug`` shows the traceback instead.
     """
 
     def invoke(self, ctx: click.Context):
@@ -53,6 +54,27 @@ class TsrnnGroup(click.Group):
                 raise
             say(f"Error: {exc}")
             sys.exit(1)
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            if _interrupted(exc):  # Ctrl-C inside an import or a library, wrapped by it
+                say("Interrupted; nothing was written.")
+                sys.exit(130)
+            say(f"Error: tsrnn failed unexpectedly ({type(exc).__name__}: {exc}); rerun with "
+                "--debug for the traceback, and please report it")
+            sys.exit(1)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the causes of ``exc`` (a Ctrl-C that arrived while
+    Python imported a module comes back as a RuntimeError caused by it)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -186,3 +186,43 @@ def test_ctrl_c_during_fit_leaves_no_model(tmp_path):
     assert "Interrupted; nothing was written." in err and "Traceback" not in err
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [data]  # no temp folders left behind
+
+
+def _failing_cli():
+    """A tsrnn-style group whose commands fail the ways a library can fail unforeseen."""
+    import click
+
+    from cli._common import TsrnnGroup
+
+    @click.group(cls=TsrnnGroup)
+    @click.option("--debug", is_flag=True)
+    def group(debug):
+        pass
+
+    @group.command()
+    def interrupted_import():
+        try:  # how Python reports a Ctrl-C that lands inside a class body being imported
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    @group.command()
+    def bug():
+        raise ValueError("an unforeseen value")
+
+    return group
+
+
+def test_a_ctrl_c_wrapped_by_a_library_is_an_interrupt_and_a_bug_is_one_sentence():
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    result = runner.invoke(_failing_cli(), ["interrupted-import"])
+    assert result.exit_code == 130 and "Interrupted; nothing was written." in result.output
+    result = runner.invoke(_failing_cli(), ["bug"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == ("Error: tsrnn failed unexpectedly (ValueError: an "
+                                     "unforeseen value); rerun with --debug for the traceback, "
+                                     "and please report it")
+    result = runner.invoke(_failing_cli(), ["--debug", "bug"])
+    assert isinstance(result.exception, ValueError)
