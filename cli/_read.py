@@ -14,13 +14,13 @@ import pandas as pd
 from tsrnn import ConfigError, DataError
 from tsrnn.data import FILL_METHODS, add_missing_rows, fill_missing
 from tsrnn.io import (
-    ID_NAMES,
     PARQUET_SUFFIXES,
     csv_columns,
     date_order,
     epoch_unit,
     guess_id_column,
     guess_time_column,
+    is_id_name,
     is_year_column,
     read_table,
     year_period_columns,
@@ -51,13 +51,13 @@ FILL_OPTION = click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill
 
 
 def read_frame(path: Path, id_col=None, text_ids: bool = True) -> pd.DataFrame:
-    """The table; a CSV's id column (given, or named like one) is read as text, so that ids
-    such as ``001`` keep their zeros."""
+    """The table; a CSV's id column (given, or named like one: ``id``, ``store``,
+    ``sensor_id``...) is read as text, so that ids such as ``001`` keep their zeros."""
     text = []
     if text_ids and not str(path).lower().endswith(PARQUET_SUFFIXES):
         names = csv_columns(path) if Path(path).is_file() else []
         text = [id_col] if id_col is not None else [
-            c for c in names if c.strip().lower() in ID_NAMES]
+            c for c in names if is_id_name(c)]
     return read_table(path, text_columns=text or None)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
+from tsrnn.io import is_id_name
 
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
 from .test_cli_files import fails, ok
@@ -68,6 +69,28 @@ def test_id_column_is_detected_and_announced(d):
     store.to_csv(d / "store.csv", index=False)
     result = ok(run_tsrnn("fit", d / "store.csv", *FIT_FAST, "-o", d / "store"))
     assert "Id column: 'store'" in result.stderr and "Series: 2" in result.stderr
+    # numbered stores (Rossmann, Walmart): the name says it, the numbers stay ids, not a target
+    numbered = pd.concat([daily(seed=i).assign(Store=i + 1) for i in range(2)])
+    numbered.to_csv(d / "numbered.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "numbered.csv", *FIT_FAST, "-o", d / "numbered"))
+    assert "Id column: 'Store'" in result.stderr and "Series: 2" in result.stderr
+    assert "targets: sales" in result.stderr
+    ok(run_tsrnn("forecast", d / "numbered", "-o", d / "numbered.out.csv"))
+    out = pd.read_csv(d / "numbered.out.csv")
+    assert sorted(out["Store"].unique()) == [1, 2] and list(out.columns) == ["Store", "date",
+                                                                             "sales"]
+    one = daily().assign(sensor_id=7)  # one sensor: its number is not a second target
+    one.to_csv(d / "one_sensor.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "one_sensor.csv", *FIT_FAST, "-o", d / "one_sensor"))
+    assert "Series: 1" in result.stderr and "targets: sales" in result.stderr
+
+
+def test_id_names():
+    for name in ("unique_id", "store", "Store", "StoreID", "store_id", "sensor code", "SKU",
+                 "customerId", "dept"):
+        assert is_id_name(name), name
+    for name in ("sales", "paid", "valid", "humidity", "units", "load", "y", "date"):
+        assert not is_id_name(name), name
 
 
 def test_day_first_dates(d):
@@ -107,6 +130,13 @@ def test_encodings_delimiters_comments_and_thousands(d):
     big.to_csv(d / "thousands.csv", index=False)
     result = ok(run_tsrnn("fit", d / "thousands.csv", *FIT_FAST, "-o", d / "thousands"))
     assert "targets: load" in result.stderr
+    rates = frame.assign(load=(frame["load"] / 10).map("{:.1f}%".format))  # "2.1%"
+    rates.to_csv(d / "percent.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "percent.csv", *FIT_FAST, "-o", d / "percent"))
+    assert "targets: load" in result.stderr
+    ok(run_tsrnn("forecast", d / "percent", "-o", d / "percent.out.csv"))
+    level = (frame["load"] / 10).mean()
+    assert abs(pd.read_csv(d / "percent.out.csv")["load"].mean() - level) < 0.5 * level  # in %
     german = pd.DataFrame({"Datum": pd.to_datetime(frame["time"]).dt.strftime("%d.%m.%Y %H:%M"),
                            "Last": (big["load"].str.replace(",", "_").str.replace(".", ",")
                                     .str.replace("_", "."))})  # "20.123,4"

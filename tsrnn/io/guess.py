@@ -4,7 +4,8 @@
   seconds / milliseconds, named-like-time columns first;
 - :func:`epoch_unit`: ``"s"`` or ``"ms"`` for integers that are Unix times;
 - :func:`guess_id_column`: the series id column of a long table (``unique_id``, ``id``,
-  ``series``, ... or a text column whose values repeat the timestamps);
+  ``series``, ..., a column named for what a series is about, such as ``store`` or
+  ``sensor_id``, or a text column whose values repeat the timestamps);
 - :func:`date_order`: whether ``01/02/2024``-style dates are day-first, from their values.
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "epoch_unit",
     "guess_id_column",
     "guess_time_column",
+    "is_id_name",
     "is_year_column",
     "seasonal_period",
     "year_period_columns",
@@ -33,6 +35,13 @@ _TIME_NAMES = ("time", "timestamp", "date", "datetime", "ds", "period", "month",
 _YEAR_NAMES = ("year", "yr", "years")
 #: Column names read as series ids of a long table.
 ID_NAMES = ("unique_id", "id", "series", "series_id", "item_id", "ts_id", "key")
+#: Words that name what a series of a long table is about (a number or text): a store, a
+#: sensor, a product; also any name ending in ``_id``, ``_code``, ``_no`` or ``ID``.
+_ID_WORDS = ("store", "shop", "sku", "item", "product", "station", "sensor", "meter", "site",
+             "customer", "client", "region", "country", "building", "location", "entity",
+             "ticker", "symbol", "account", "device", "machine", "household", "city", "state",
+             "zone", "department", "dept", "branch", "plant", "well", "patient", "user")
+_ID_SUFFIX = re.compile(r"(?:[_\s.-](?:id|code|key|no|nr|number)|[a-z](?:ID|Id))$")
 _EPOCH = {"s": (1e8, 4.2e9), "ms": (1e11, 4.2e12)}
 _SLASHED = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})(?:[ T]|$)")
 
@@ -141,15 +150,27 @@ def year_period_dates(years: pd.Series, periods: pd.Series, per_year: int) -> pd
                                         "day": 1}))
 
 
+def is_id_name(name) -> bool:
+    """Whether a column name says it identifies series: :data:`ID_NAMES`, a word such as
+    ``store``, ``sensor`` or ``sku``, or a name ending in ``_id``, ``_code``, ``ID``..."""
+    text = str(name).strip()
+    return (text.lower() in ID_NAMES or text.lower() in _ID_WORDS
+            or _ID_SUFFIX.search(text) is not None or text.lower().endswith("_id"))
+
+
 def guess_id_column(frame: pd.DataFrame, time_col) -> str | None:
-    """The series id column of a long table: None unless the times repeat; then a column named
-    like an id (:data:`ID_NAMES`), else the first text column that makes (id, time) unique."""
+    """The series id column of a long table: None unless the times repeat; then the first
+    column that makes (id, time) unique among: those named like an id (:data:`ID_NAMES`),
+    those whose name says what a series is about (:func:`is_id_name`, numbers too: store
+    ``1``, ``2``...), and text columns."""
     if time_col is None or time_col not in frame.columns or frame[time_col].is_unique:
         return None
     others = [c for c in frame.columns if c != time_col]
     named = [c for c in others if str(c).strip().lower() in ID_NAMES]
-    text = [c for c in others if c not in named and not pd.api.types.is_numeric_dtype(frame[c])]
-    for col in named + text:
+    worded = [c for c in others if c not in named and is_id_name(c)]
+    text = [c for c in others if c not in named + worded
+            and not pd.api.types.is_numeric_dtype(frame[c])]
+    for col in named + worded + text:
         if not frame.duplicated([col, time_col]).any():
             return col
     return None

@@ -19,7 +19,8 @@ import pandas as pd
 
 from .._validation import DataError
 
-__all__ = ["csv_columns", "delimiter_name", "sniff_csv", "thousands_columns"]
+__all__ = ["csv_columns", "delimiter_name", "percent_columns", "sniff_csv",
+           "thousands_columns"]
 
 _HEAD_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -128,5 +129,20 @@ def thousands_columns(frame, decimal: str = ".") -> list:
         sample = [v.strip() for v in values.dropna().astype(str).head(200)]
         if sample and any(grouped.match(v) for v in sample) and all(
                 grouped.match(v) or plain.match(v) for v in sample):
+            out.append(col)
+    return out
+
+
+def percent_columns(frame, decimal: str = ".") -> list:
+    """Text columns whose values are all numbers followed by ``%`` (``"12.5%"``), as a
+    spreadsheet writes rates."""
+    number = re.compile(rf"^-?\d+(\{decimal}\d+)?\s*%$")
+    out = []
+    for col in frame.columns:
+        values = frame[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        sample = [v.strip() for v in values.dropna().astype(str)]
+        if sample and all(number.match(v) for v in sample):
             out.append(col)
     return out

@@ -17,7 +17,7 @@ import pandas as pd
 from .._validation import DataError
 from .guess import guess_time_column, seasonal_period
 from .parquet import read_parquet
-from .sniff import delimiter_name, sniff_csv, thousands_columns
+from .sniff import delimiter_name, percent_columns, sniff_csv, thousands_columns
 
 __all__ = [
     "PARQUET_SUFFIXES",
@@ -46,7 +46,8 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     The file may be gzip-compressed, start with ``#`` comment lines, and use a comma,
     semicolon (with a decimal comma), tab or ``|`` between fields (see
     :func:`tsrnn.io.sniff.sniff_csv`); numbers written with thousands separators
-    (``"1,234.5"``) are read as numbers. Two columns of one name are an error.
+    (``"1,234.5"``) are read as numbers, and so are percentages (``"12.5%"`` is 12.5, in
+    percent as written). Two columns of one name are an error.
 
     Parameters
     ----------
@@ -91,6 +92,9 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     decimal = kwargs.get("decimal") or "."
     for col in thousands_columns(frame, decimal):
         text = frame[col].str.replace("," if decimal == "." else ".", "", regex=False)
+        frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
+    for col in percent_columns(frame, decimal):
+        text = frame[col].str.replace("%", "", regex=False).str.strip()
         frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
     return frame
 
