@@ -15,6 +15,7 @@ from tsrnn import ConfigError, DataError
 from tsrnn.data import FILL_METHODS, add_missing_rows, fill_missing
 from tsrnn.io import (
     PARQUET_SUFFIXES,
+    clock_column,
     csv_columns,
     date_order,
     epoch_unit,
@@ -90,10 +91,11 @@ def guess_roles(frame: pd.DataFrame, time_col, id_col) -> tuple:
 
 def combine_periods(frame: pd.DataFrame, year_col, name=None) -> tuple:
     """``(frame, new time column or None)``: years and quarters (or months) in two columns
-    become one column of dates (``name``, default ``date``), which replaces them."""
+    become one column of dates (``name``, default ``date``), which replaces them; so do dates
+    and times of day (default name ``datetime``)."""
     found = None if year_col is None else year_period_columns(frame, year_col)
     if found is None:
-        return frame, None
+        return _combine_clock(frame, year_col, name)
     period_col, per_year = found
     name = name or next(n for n in ("date", "period", "time_") if n not in frame.columns)
     out = frame.drop(columns=[year_col, period_col])
@@ -101,6 +103,20 @@ def combine_periods(frame: pd.DataFrame, year_col, name=None) -> tuple:
     kind = "quarterly" if per_year == 4 else "monthly"
     say(f"Time column: {name!r}, {kind} dates from {year_col!r} and {period_col!r} (guessed; "
         "set --time-col to choose)")
+    return out, name
+
+
+def _combine_clock(frame: pd.DataFrame, date_col, name=None) -> tuple:
+    """Dates in ``date_col`` and times of day in another column -> one column of timestamps."""
+    clock = clock_column(frame, date_col)
+    if clock is None:
+        return frame, None
+    name = name or next(n for n in ("datetime", "timestamp", "time_") if n not in frame.columns)
+    stamps = frame[date_col].astype(str).str.strip() + " " + frame[clock].astype(str).str.strip()
+    out = frame.drop(columns=[date_col, clock])
+    out.insert(0, name, stamps.where(frame[date_col].notna() & frame[clock].notna()))
+    say(f"Time column: {name!r}, timestamps from the dates in {date_col!r} and the times of "
+        f"day in {clock!r} (guessed; set --time-col to choose)")
     return out, name
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
-from tsrnn.io import is_id_name
+from tsrnn.io import clock_column, is_id_name
 
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
 from .test_cli_files import fails, ok
@@ -83,6 +83,32 @@ def test_id_column_is_detected_and_announced(d):
     one.to_csv(d / "one_sensor.csv", index=False)
     result = ok(run_tsrnn("fit", d / "one_sensor.csv", *FIT_FAST, "-o", d / "one_sensor"))
     assert "Series: 1" in result.stderr and "targets: sales" in result.stderr
+
+
+def test_dates_and_times_of_day_in_two_columns_are_one_timestamp(d):
+    frame = hourly_frame()
+    stamps = pd.to_datetime(frame["time"])
+    logger = pd.DataFrame({"Date": stamps.dt.strftime("%d/%m/%Y"),
+                           "Time": stamps.dt.strftime("%H:%M:%S"), "power": frame["load"]})
+    logger.to_csv(d / "logger.csv", index=False, sep=";")  # as a data logger writes it
+    result = ok(run_tsrnn("fit", d / "logger.csv", *FIT_FAST, "-o", d / "logger"))
+    assert "the dates in 'Date' and the times of day in 'Time'" in result.stderr
+    assert "Series: 1" in result.stderr and "frequency: h" in result.stderr
+    assert "Id column" not in result.stderr  # not 24 daily series, one per hour of the day
+    ok(run_tsrnn("forecast", d / "logger", d / "logger.csv", "-o", d / "logger.out.csv"))
+    out = pd.read_csv(d / "logger.out.csv")
+    first = stamps.iloc[-1] + pd.Timedelta(hours=1)
+    assert pd.Timestamp(out["datetime"].iloc[0]) == first
+
+
+def test_clock_columns():
+    days = pd.Series(["2024-01-01", "2024-01-01", "2024-01-02"])
+    frame = pd.DataFrame({"day": days, "at": ["00:00", "12:30", "1:15 PM"], "y": [1, 2, 3]})
+    assert clock_column(frame, "day") == "at"
+    assert clock_column(frame.assign(at=["a", "b", "c"]), "day") is None
+    assert clock_column(frame.assign(day=days + " 10:00"), "day") is None  # already timestamps
+    assert clock_column(frame.assign(day=["2024-01-01", "2024-01-02", "2024-01-03"]),
+                        "day") is None  # dates that do not repeat need no time of day
 
 
 def test_id_names():

@@ -7,6 +7,7 @@ Parquet file is read or written), and torch only in :mod:`tsrnn.io.modeldir`.
 from .atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from .guess import (
     ID_NAMES,
+    clock_column,
     date_order,
     epoch_unit,
     guess_id_column,
@@ -42,6 +43,7 @@ __all__ = [
     "is_year_column",
     "epoch_unit",
     "date_order",
+    "clock_column",
     "ID_NAMES",
     "year_period_columns",
     "year_period_dates",

@@ -6,6 +6,7 @@
 - :func:`guess_id_column`: the series id column of a long table (``unique_id``, ``id``,
   ``series``, ..., a column named for what a series is about, such as ``store`` or
   ``sensor_id``, or a text column whose values repeat the timestamps);
+- :func:`clock_column`: a column of times of day that completes a column of dates;
 - :func:`date_order`: whether ``01/02/2024``-style dates are day-first, from their values.
 """
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 __all__ = [
     "ID_NAMES",
+    "clock_column",
     "date_order",
     "epoch_unit",
     "guess_id_column",
@@ -126,6 +128,27 @@ def _date_share(sample: pd.Series) -> float:
 
 
 _PERIOD_NAMES = {"quarter": 4, "qtr": 4, "q": 4, "month": 12, "mon": 12, "m": 12}
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?$")
+
+
+def clock_column(frame: pd.DataFrame, date_col) -> str | None:
+    """A column of times of day (``13:30``, ``01:00:00``, ``1:30 PM``) beside ``date_col``,
+    a column of dates that repeat and hold no time of day: the two halves of one timestamp,
+    as loggers and spreadsheets write them (``Date;Time;...``)."""
+    if date_col is None or date_col not in frame.columns or frame[date_col].is_unique:
+        return None
+    dates = frame[date_col].dropna().astype(str).head(200)
+    if not len(dates) or dates.str.contains(":").any():
+        return None
+    for col in frame.columns:
+        values = frame[col]
+        if col == date_col or not (values.dtype == object
+                                   or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        sample = [v.strip() for v in values.dropna().astype(str).head(200)]
+        if sample and all(_CLOCK.match(v) for v in sample):
+            return col
+    return None
 
 
 def year_period_columns(frame: pd.DataFrame, year_col) -> tuple | None:
