@@ -151,6 +151,10 @@ def test_encodings_delimiters_comments_and_thousands(d):
     (d / "comment.csv").write_text("# exported by a logger\n# units: kW\n"
                                    + frame.to_csv(index=False))
     ok(run_tsrnn("fit", d / "comment.csv", *FIT_FAST, "-o", d / "comment"))
+    (d / "report.csv").write_text("Hourly load report\nExported 2024-05-01 by the meter\n\n"
+                                  + frame.to_csv(index=False))  # a title above the header
+    result = ok(run_tsrnn("fit", d / "report.csv", *FIT_FAST, "-o", d / "report"))
+    assert "targets: load" in result.stderr and "frequency: h" in result.stderr
     big = frame.assign(load=frame["load"] * 1000)
     big["load"] = big["load"].map("{:,.1f}".format)  # "20,123.4", quoted by to_csv
     big.to_csv(d / "thousands.csv", index=False)

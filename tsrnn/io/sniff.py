@@ -72,9 +72,35 @@ def _delimiter(lines: list[str]) -> str:
     return max(scores, key=scores.get)
 
 
+def _fields(lines: list[str]) -> int:
+    """The number (> 1) of fields every line splits into with one delimiter, else 0."""
+    for sep in _DELIMITERS:
+        counts = {len(next(csv.reader([line], delimiter=sep))) for line in lines}
+        if len(counts) == 1 and (n := counts.pop()) > 1:
+            return n
+    return 0
+
+
+def _preamble(lines: list[str]) -> int:
+    """Lines above the header of a report-style file (a title, a date, blank lines: fewer
+    fields than the table below them); 0 when the first line starts the table."""
+    for k in range(min(10, len(lines) - 1)):
+        table = [line for line in lines[k:] if line.strip()][:20]
+        if len(table) < 2:
+            break
+        width = _fields(table)
+        if width:
+            above = [line for line in lines[:k] if line.strip()]
+            fewer = all(len(next(csv.reader([line], delimiter=sep))) < width
+                        for line in above for sep in _DELIMITERS)
+            return k if fewer else 0
+    return 0
+
+
 def sniff_csv(path) -> dict:
     """``pandas.read_csv`` keyword arguments for ``path`` (compression, skiprows of leading
-    ``#`` comment lines, sep, decimal, thousands); DataError for what cannot be read."""
+    ``#`` comment lines and of title lines above the header, sep, decimal, thousands);
+    DataError for what cannot be read."""
     path = Path(path)
     head, compression = _head_bytes(path)
     text = _check_text(path, head)
@@ -84,6 +110,7 @@ def sniff_csv(path) -> dict:
     skip = 0
     while skip < len(lines) and (lines[skip].lstrip().startswith("#") or not lines[skip].strip()):
         skip += 1
+    skip += _preamble(lines[skip:])
     body = [line for line in lines[skip:] if line.strip()][:20]
     if not body:
         return {"compression": compression, "skiprows": skip}

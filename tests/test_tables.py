@@ -1,0 +1,30 @@
+"""How ``tsrnn.io.read_csv`` reads the tables people export: report titles above the header,
+percentages, ragged rows (the Python API; the CLI's cases are in ``test_cli_inputs.py``)."""
+
+import pandas as pd
+
+from tsrnn.io import read_csv
+
+
+def test_title_lines_above_the_header_are_skipped(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("Monthly sales\nRegion: north\n\nmonth,sales,share\n"
+                    "2024-01-01,10.5,12.5%\n2024-02-01,11.0,13%\n2024-03-01,9.5,-0.5%\n")
+    frame = read_csv(path)
+    assert list(frame.columns) == ["month", "sales", "share"]
+    assert frame["sales"].tolist() == [10.5, 11.0, 9.5]
+    assert frame["share"].tolist() == [12.5, 13.0, -0.5]  # percent, as written
+
+
+def test_a_table_that_starts_on_its_first_line_is_read_whole(tmp_path):
+    path = tmp_path / "ragged.csv"  # a short first row: still the data, not a title
+    path.write_text("date,a,b\n2024-01-01,1\n2024-01-02,2,3\n2024-01-03,4,5\n")
+    frame = read_csv(path)
+    assert list(frame.columns) == ["date", "a", "b"] and len(frame) == 3
+    assert pd.isna(frame.loc[0, "b"])
+    one = tmp_path / "one.csv"
+    one.write_text("y\n1\n2\n3\n")
+    assert read_csv(one)["y"].tolist() == [1, 2, 3]
+    text = tmp_path / "text.csv"  # a percent sign in text is no percentage
+    text.write_text("date,note\n2024-01-01,50% off\n2024-01-02,none\n")
+    assert read_csv(text)["note"].tolist() == ["50% off", "none"]
