@@ -23,6 +23,7 @@ from tsrnn.io import (
     guess_time_column,
     is_id_name,
     is_year_column,
+    period_text_dates,
     read_table,
     year_period_columns,
     year_period_dates,
@@ -143,6 +144,11 @@ def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format
                 "seconds, read as UTC dates")
     elif date_format:
         parsed = _parse(values, time_col, format=date_format)
+    elif (periods := period_text_dates(values)) is not None:
+        kind, parsed = periods
+        day = "the first day of each month" if kind == "monthly" else "the week's Monday"
+        say(f"Time column {time_col!r}: {kind} periods such as {values.iloc[0]!r}, read as "
+            f"dates ({day})")
     else:
         order = date_order(values)  # None for year-first (ISO) dates: --dayfirst cannot apply
         if order is not None and dayfirst:

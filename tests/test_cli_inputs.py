@@ -14,7 +14,7 @@ import pytest
 
 from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
-from tsrnn.io import clock_column, is_id_name
+from tsrnn.io import clock_column, is_id_name, period_text_dates
 
 from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
 from .test_cli_files import fails, ok
@@ -99,6 +99,36 @@ def test_dates_and_times_of_day_in_two_columns_are_one_timestamp(d):
     out = pd.read_csv(d / "logger.out.csv")
     first = stamps.iloc[-1] + pd.Timedelta(hours=1)
     assert pd.Timestamp(out["datetime"].iloc[0]) == first
+
+
+def test_eurostat_months_and_iso_weeks_are_dates(d):
+    frame = daily(96)
+    months = pd.date_range("2015-01-01", periods=96, freq="MS")
+    frame.assign(date=[f"{t.year}M{t.month:02d}" for t in months]).rename(
+        columns={"date": "period"}).to_csv(d / "eurostat.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "eurostat.csv", *FIT_FAST, "-o", d / "eurostat"))
+    assert "monthly periods such as '2015M01'" in result.stderr
+    assert "frequency: MS" in result.stderr
+    ok(run_tsrnn("forecast", d / "eurostat", "-o", d / "eurostat.out.csv"))
+    assert pd.read_csv(d / "eurostat.out.csv")["period"].iloc[0] == "2023-01-01"
+    weeks = pd.date_range("2019-01-07", periods=96, freq="W-MON")
+    iso = [f"{t.isocalendar()[0]}-W{t.isocalendar()[1]:02d}" for t in weeks]
+    frame.assign(date=iso).to_csv(d / "weeks.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "weeks.csv", *FIT_FAST, "-o", d / "weeks"))
+    assert "weekly periods such as '2019-W02'" in result.stderr
+    assert "frequency: W-MON" in result.stderr
+
+
+def test_period_text_dates():
+    kind, dates = period_text_dates(pd.Series(["2015M01", "2015M12", None, "2016m1"]))
+    assert kind == "monthly" and dates.isna().tolist() == [False, False, True, False]
+    assert list(dates.dropna().dt.strftime("%Y-%m-%d")) == ["2015-01-01", "2015-12-01",
+                                                            "2016-01-01"]
+    kind, dates = period_text_dates(pd.Series(["2020-W53", "2021W01", "2021-W01-5"]))
+    assert kind == "weekly"
+    assert list(dates.dt.strftime("%Y-%m-%d")) == ["2020-12-28", "2021-01-04", "2021-01-08"]
+    assert period_text_dates(pd.Series(["2015M13"])) is None  # no 13th month
+    assert period_text_dates(pd.Series(["2015M01", "next"])) is None
 
 
 def test_clock_columns():

@@ -13,6 +13,7 @@ from .guess import (
     guess_id_column,
     is_id_name,
     is_year_column,
+    period_text_dates,
     year_period_columns,
     year_period_dates,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "guess_id_column",
     "is_id_name",
     "is_year_column",
+    "period_text_dates",
     "epoch_unit",
     "date_order",
     "clock_column",

@@ -6,6 +6,7 @@
 - :func:`guess_id_column`: the series id column of a long table (``unique_id``, ``id``,
   ``series``, ..., a column named for what a series is about, such as ``store`` or
   ``sensor_id``, or a text column whose values repeat the timestamps);
+- :func:`period_text_dates`: periods written ``2015M01`` or ``2019-W02`` as dates;
 - :func:`clock_column`: a column of times of day that completes a column of dates;
 - :func:`date_order`: whether ``01/02/2024``-style dates are day-first, from their values.
 """
@@ -27,6 +28,7 @@ __all__ = [
     "guess_time_column",
     "is_id_name",
     "is_year_column",
+    "period_text_dates",
     "seasonal_period",
     "year_period_columns",
     "year_period_dates",
@@ -112,10 +114,43 @@ def _rising(values: pd.Series) -> bool:
     return len(diffs) > 0 and float(np.mean(diffs > 0)) >= 0.5
 
 
+_PERIOD_TEXT = {  # periods pandas does not read: kind -> pattern
+    "monthly": re.compile(r"^\s*(\d{4})[Mm](\d{1,2})\s*$"),  # 2015M01 (Eurostat, IMF)
+    "weekly": re.compile(r"^\s*(\d{4})-?W(\d{2})(?:-?([1-7]))?\s*$"),  # 2019-W02 (ISO 8601)
+}
+
+
+def period_text_dates(values: pd.Series) -> tuple[str, pd.Series] | None:
+    """``(kind, dates)`` for text periods that pandas does not read, ``2015M01`` (monthly:
+    the first of the month) or ISO weeks ``2019-W02`` (weekly: the week's Monday, or the day
+    given as ``2019-W02-3``); None unless every value is one of them."""
+    text = values.dropna().astype(str)
+    if text.empty:
+        return None
+    for kind, pattern in _PERIOD_TEXT.items():
+        found = text.str.extract(pattern)
+        if found[0].isna().any():
+            continue
+        if kind == "monthly":
+            parts = {"year": found[0].astype(int), "month": found[1].astype(int), "day": 1}
+            if not found[1].astype(int).between(1, 12).all():
+                return None
+            dates = pd.to_datetime(pd.DataFrame(parts), errors="coerce")
+        else:
+            iso = found[0] + "-W" + found[1] + "-" + found[2].fillna("1")
+            dates = pd.to_datetime(iso, format="%G-W%V-%u", errors="coerce")
+        if dates.isna().any():
+            return None
+        return kind, dates.reindex(values.index)
+    return None
+
+
 def _date_share(sample: pd.Series) -> float:
     """Share of ``sample`` (text) that parses as dates; mixed time zones count (as UTC)."""
     if sample.str.fullmatch(r"\s*-?\d+(\.\d*)?\s*").mean() > 0.5:
         return 0.0  # numbers stored as text are not dates
+    if period_text_dates(sample) is not None:
+        return 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for utc in (False, True):  # pandas refuses mixed offsets unless utc=True
