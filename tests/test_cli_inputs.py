@@ -190,6 +190,11 @@ def test_encodings_delimiters_comments_and_thousands(d):
     big.to_csv(d / "thousands.csv", index=False)
     result = ok(run_tsrnn("fit", d / "thousands.csv", *FIT_FAST, "-o", d / "thousands"))
     assert "targets: load" in result.stderr
+    fred = frame.assign(load=frame["load"].map("{:.2f}".format))
+    fred.loc[[50, 51], "load"] = "."  # how FRED writes a missing value
+    fred.to_csv(d / "fred.csv", index=False)
+    result = ok(run_tsrnn("fit", d / "fred.csv", *FIT_FAST, "-o", d / "fred"))
+    assert "targets: load" in result.stderr and "gaps masked" in result.stderr
     rates = frame.assign(load=(frame["load"] / 10).map("{:.1f}%".format))  # "2.1%"
     rates.to_csv(d / "percent.csv", index=False)
     result = ok(run_tsrnn("fit", d / "percent.csv", *FIT_FAST, "-o", d / "percent"))

@@ -28,3 +28,15 @@ def test_a_table_that_starts_on_its_first_line_is_read_whole(tmp_path):
     text = tmp_path / "text.csv"  # a percent sign in text is no percentage
     text.write_text("date,note\n2024-01-01,50% off\n2024-01-02,none\n")
     assert read_csv(text)["note"].tolist() == ["50% off", "none"]
+
+
+def test_cells_that_mark_a_missing_number_are_missing(tmp_path):
+    path = tmp_path / "fred.csv"  # FRED writes "." where a value is missing
+    path.write_text("DATE,UNRATE,CODE\n2020-01-01,3.5,007\n2020-02-01,.,-\n"
+                    "2020-03-01,#N/A,008\n2020-04-01,14.8,009\n")
+    frame = read_csv(path, text_columns=["CODE"])
+    assert frame["UNRATE"].tolist()[::3] == [3.5, 14.8] and frame["UNRATE"].isna().sum() == 2
+    assert frame["CODE"].tolist() == ["007", "-", "008", "009"]  # a text column stays text
+    words = tmp_path / "words.csv"
+    words.write_text("date,state\n2020-01-01,on\n2020-01-02,-\n")
+    assert read_csv(words)["state"].tolist() == ["on", "-"]  # not numbers: left alone

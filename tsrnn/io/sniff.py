@@ -19,8 +19,8 @@ import pandas as pd
 
 from .._validation import DataError
 
-__all__ = ["csv_columns", "delimiter_name", "percent_columns", "sniff_csv",
-           "thousands_columns"]
+__all__ = ["MISSING_MARKS", "csv_columns", "delimiter_name", "marked_missing_columns",
+           "percent_columns", "sniff_csv", "thousands_columns"]
 
 _HEAD_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -171,5 +171,26 @@ def percent_columns(frame, decimal: str = ".") -> list:
             continue
         sample = [v.strip() for v in values.dropna().astype(str)]
         if sample and all(number.match(v) for v in sample):
+            out.append(col)
+    return out
+
+
+#: Cells that stand for a missing number in exported tables (FRED writes ``.``).
+MISSING_MARKS = (".", "-", "--", "?", "n.a.", "n/a", "na", "nan", "null", "none", "#n/a",
+                 "#value!", "#div/0!", "missing")
+
+
+def marked_missing_columns(frame, decimal: str = ".") -> list:
+    """Text columns whose values are all numbers except cells such as ``.`` or ``-`` that
+    mark a missing value (:data:`MISSING_MARKS`)."""
+    number = re.compile(rf"^-?(\d+(\{decimal}\d*)?|\{decimal}\d+)([eE][-+]?\d+)?$")
+    out = []
+    for col in frame.columns:
+        values = frame[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        cells = values.dropna().astype(str).str.strip()
+        marked = cells.str.lower().isin(MISSING_MARKS)
+        if marked.any() and (~marked).any() and cells[~marked].str.match(number).all():
             out.append(col)
     return out

@@ -17,7 +17,13 @@ import pandas as pd
 from .._validation import DataError
 from .guess import guess_time_column, seasonal_period
 from .parquet import read_parquet
-from .sniff import delimiter_name, percent_columns, sniff_csv, thousands_columns
+from .sniff import (
+    delimiter_name,
+    marked_missing_columns,
+    percent_columns,
+    sniff_csv,
+    thousands_columns,
+)
 
 __all__ = [
     "PARQUET_SUFFIXES",
@@ -47,7 +53,8 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     semicolon (with a decimal comma), tab or ``|`` between fields (see
     :func:`tsrnn.io.sniff.sniff_csv`); numbers written with thousands separators
     (``"1,234.5"``) are read as numbers, and so are percentages (``"12.5%"`` is 12.5, in
-    percent as written). Two columns of one name are an error.
+    percent as written); a column of numbers with cells such as ``.`` (FRED), ``-`` or
+    ``#N/A`` is numbers with those cells missing. Two columns of one name are an error.
 
     Parameters
     ----------
@@ -93,7 +100,11 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     for col in thousands_columns(frame, decimal):
         text = frame[col].str.replace("," if decimal == "." else ".", "", regex=False)
         frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
-    for col in percent_columns(frame, decimal):
+    kept = set(text_columns or ())
+    for col in set(marked_missing_columns(frame, decimal)) - kept:  # FRED's ".": empty
+        frame[col] = pd.to_numeric(frame[col].str.strip().str.replace(decimal, ".", regex=False),
+                                   errors="coerce")
+    for col in set(percent_columns(frame, decimal)) - kept:
         text = frame[col].str.replace("%", "", regex=False).str.strip()
         frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
     return frame
