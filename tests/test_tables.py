@@ -40,3 +40,15 @@ def test_cells_that_mark_a_missing_number_are_missing(tmp_path):
     words = tmp_path / "words.csv"
     words.write_text("date,state\n2020-01-01,on\n2020-01-02,-\n")
     assert read_csv(words)["state"].tolist() == ["on", "-"]  # not numbers: left alone
+
+
+def test_amounts_of_money_are_numbers(tmp_path):
+    path = tmp_path / "usd.csv"
+    path.write_text('date,revenue,note\n2020-01-01,"$1,234.50",$ off\n2020-02-01,$980.00,x\n'
+                    '2020-03-01,-$50.00,y\n')
+    frame = read_csv(path)
+    assert frame["revenue"].tolist() == [1234.5, 980.0, -50.0]
+    assert frame["note"].tolist() == ["$ off", "x", "y"]
+    euro = tmp_path / "eur.csv"
+    euro.write_text("Datum;Umsatz\n2020-01-01;1.234,50 €\n2020-02-01;980,00 €\n")
+    assert read_csv(euro)["Umsatz"].tolist() == [1234.5, 980.0]

@@ -19,8 +19,8 @@ import pandas as pd
 
 from .._validation import DataError
 
-__all__ = ["MISSING_MARKS", "csv_columns", "delimiter_name", "marked_missing_columns",
-           "percent_columns", "sniff_csv", "thousands_columns"]
+__all__ = ["MISSING_MARKS", "csv_columns", "currency_numbers", "delimiter_name",
+           "marked_missing_columns", "percent_columns", "sniff_csv", "thousands_columns"]
 
 _HEAD_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -194,3 +194,35 @@ def marked_missing_columns(frame, decimal: str = ".") -> list:
         if marked.any() and (~marked).any() and cells[~marked].str.match(number).all():
             out.append(col)
     return out
+
+
+_CURRENCY = "$€£¥"
+
+
+def currency_numbers(values, decimal: str = "."):
+    """``values`` (text) as numbers when every one is an amount of money with its currency
+    sign (``$1,234.50``, ``-$50``, ``1.234,50 €``), else None; the file's decimal mark
+    first, then the other one."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return None
+    for mark in (decimal, "," if decimal == "." else "."):
+        out = _amounts(values, mark)
+        if out is not None:
+            return out
+    return None
+
+
+def _amounts(values, decimal: str):
+    sep = "," if decimal == "." else "."
+    amount = re.compile(rf"^(-?)\s*[{_CURRENCY}]?\s*(-?)(\d{{1,3}}(?:\{sep}\d{{3}})+|\d+)"
+                        rf"(\{decimal}\d+)?\s*[{_CURRENCY}]?$")
+    cells = values.dropna().astype(str).str.strip()
+    if cells.empty or not cells.str.contains(f"[{_CURRENCY}]").all():
+        return None
+    parts = cells.str.extract(amount)
+    if parts[2].isna().any():
+        return None
+    sign = (parts[0] + parts[1]).str.len().mod(2).map({0: 1.0, 1: -1.0})
+    number = parts[2].str.replace(sep, "", regex=False) + parts[3].fillna("").str.replace(
+        decimal, ".", regex=False)
+    return (pd.to_numeric(number) * sign).reindex(values.index)

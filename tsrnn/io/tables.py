@@ -18,6 +18,7 @@ from .._validation import DataError
 from .guess import guess_time_column, seasonal_period
 from .parquet import read_parquet
 from .sniff import (
+    currency_numbers,
     delimiter_name,
     marked_missing_columns,
     percent_columns,
@@ -53,7 +54,8 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     semicolon (with a decimal comma), tab or ``|`` between fields (see
     :func:`tsrnn.io.sniff.sniff_csv`); numbers written with thousands separators
     (``"1,234.5"``) are read as numbers, and so are percentages (``"12.5%"`` is 12.5, in
-    percent as written); a column of numbers with cells such as ``.`` (FRED), ``-`` or
+    percent as written) and amounts of money (``"$1,234.50"``, ``"1.234,50 €"``); a column of
+    numbers with cells such as ``.`` (FRED), ``-`` or
     ``#N/A`` is numbers with those cells missing. Two columns of one name are an error.
 
     Parameters
@@ -104,6 +106,10 @@ def read_csv(path, text_columns=None) -> pd.DataFrame:
     for col in set(marked_missing_columns(frame, decimal)) - kept:  # FRED's ".": empty
         frame[col] = pd.to_numeric(frame[col].str.strip().str.replace(decimal, ".", regex=False),
                                    errors="coerce")
+    for col in [c for c in frame.columns if c not in kept]:
+        money = currency_numbers(frame[col], decimal)
+        if money is not None:  # "$1,234.50" -> 1234.5
+            frame[col] = money
     for col in set(percent_columns(frame, decimal)) - kept:
         text = frame[col].str.replace("%", "", regex=False).str.strip()
         frame[col] = pd.to_numeric(text.str.replace(decimal, ".", regex=False))
