@@ -28,6 +28,20 @@ def run_tsrnn(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=timeout, env=env)
 
 
+def run_cli(*args) -> subprocess.CompletedProcess:
+    """The ``tsrnn`` command run in this process (click's runner): the same code as the script
+    without its seconds of start-up (torch, sklearn), for tests of what a command reads and
+    says; the contracts of the script itself (exit codes, signals) use :func:`run_tsrnn`."""
+    from click.testing import CliRunner
+
+    from tsrnn.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
 def hourly_frame(n=24 * 15, seed=0, promo=False) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     t = np.arange(n)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
+from .cli_helpers import FIT_FAST, hourly_frame, run_cli, run_tsrnn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,12 +118,12 @@ def test_freq_is_honoured_when_reading_and_fill_adds_missing_timestamps(tmp_path
     ok(run_tsrnn("forecast", tmp_path / "m", "-o", tmp_path / "f.csv"))
     assert pd.to_datetime(pd.read_csv(tmp_path / "f.csv")["date"]).dt.day_of_week.max() < 5
     # --freq alone: the holidays become gaps the model learns around (--missing auto)
-    result = ok(run_tsrnn("fit", path, *FIT_FAST, "--freq", "B", "-o", tmp_path / "g"))
+    result = ok(run_cli("fit", path, *FIT_FAST, "--freq", "B", "-o", tmp_path / "g"))
     assert "added 3 missing timestamp(s) at --freq B as gaps" in result.stderr
     assert "gaps masked" in result.stderr
-    ok(run_tsrnn("forecast", tmp_path / "g", path, "-o", tmp_path / "g.csv"))
+    ok(run_cli("forecast", tmp_path / "g", path, "-o", tmp_path / "g.csv"))
     assert pd.read_csv(tmp_path / "g.csv")["close"].notna().all()
-    fails(run_tsrnn("fit", path, *FIT_FAST, "--freq", "B", "--missing", "raise"), 1,
+    fails(run_cli("fit", path, *FIT_FAST, "--freq", "B", "--missing", "raise"), 1,
           r"not regular at frequency 'B'")
 
 

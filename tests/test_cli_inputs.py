@@ -16,7 +16,7 @@ from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
 from tsrnn.io import clock_column, is_id_name, period_text_dates
 
-from .cli_helpers import FIT_FAST, hourly_frame, run_tsrnn
+from .cli_helpers import FIT_FAST, hourly_frame, run_cli, run_tsrnn
 from .test_cli_files import fails, ok
 
 PYTHON_WORDS = ("freq=", "target=", "allow_nan", "asfreq", "id_col=", "time_col=", "pd.", "np.",
@@ -72,16 +72,16 @@ def test_id_column_is_detected_and_announced(d):
     # numbered stores (Rossmann, Walmart): the name says it, the numbers stay ids, not a target
     numbered = pd.concat([daily(seed=i).assign(Store=i + 1) for i in range(2)])
     numbered.to_csv(d / "numbered.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "numbered.csv", *FIT_FAST, "-o", d / "numbered"))
+    result = ok(run_cli("fit", d / "numbered.csv", *FIT_FAST, "-o", d / "numbered"))
     assert "Id column: 'Store'" in result.stderr and "Series: 2" in result.stderr
     assert "targets: sales" in result.stderr
-    ok(run_tsrnn("forecast", d / "numbered", "-o", d / "numbered.out.csv"))
+    ok(run_cli("forecast", d / "numbered", "-o", d / "numbered.out.csv"))
     out = pd.read_csv(d / "numbered.out.csv")
     assert sorted(out["Store"].unique()) == [1, 2] and list(out.columns) == ["Store", "date",
                                                                              "sales"]
     one = daily().assign(sensor_id=7)  # one sensor: its number is not a second target
     one.to_csv(d / "one_sensor.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "one_sensor.csv", *FIT_FAST, "-o", d / "one_sensor"))
+    result = ok(run_cli("fit", d / "one_sensor.csv", *FIT_FAST, "-o", d / "one_sensor"))
     assert "Series: 1" in result.stderr and "targets: sales" in result.stderr
 
 
@@ -91,11 +91,11 @@ def test_dates_and_times_of_day_in_two_columns_are_one_timestamp(d):
     logger = pd.DataFrame({"Date": stamps.dt.strftime("%d/%m/%Y"),
                            "Time": stamps.dt.strftime("%H:%M:%S"), "power": frame["load"]})
     logger.to_csv(d / "logger.csv", index=False, sep=";")  # as a data logger writes it
-    result = ok(run_tsrnn("fit", d / "logger.csv", *FIT_FAST, "-o", d / "logger"))
+    result = ok(run_cli("fit", d / "logger.csv", *FIT_FAST, "-o", d / "logger"))
     assert "the dates in 'Date' and the times of day in 'Time'" in result.stderr
     assert "Series: 1" in result.stderr and "frequency: h" in result.stderr
     assert "Id column" not in result.stderr  # not 24 daily series, one per hour of the day
-    ok(run_tsrnn("forecast", d / "logger", d / "logger.csv", "-o", d / "logger.out.csv"))
+    ok(run_cli("forecast", d / "logger", d / "logger.csv", "-o", d / "logger.out.csv"))
     out = pd.read_csv(d / "logger.out.csv")
     first = stamps.iloc[-1] + pd.Timedelta(hours=1)
     assert pd.Timestamp(out["datetime"].iloc[0]) == first
@@ -106,15 +106,15 @@ def test_eurostat_months_and_iso_weeks_are_dates(d):
     months = pd.date_range("2015-01-01", periods=96, freq="MS")
     frame.assign(date=[f"{t.year}M{t.month:02d}" for t in months]).rename(
         columns={"date": "period"}).to_csv(d / "eurostat.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "eurostat.csv", *FIT_FAST, "-o", d / "eurostat"))
+    result = ok(run_cli("fit", d / "eurostat.csv", *FIT_FAST, "-o", d / "eurostat"))
     assert "monthly periods such as '2015M01'" in result.stderr
     assert "frequency: MS" in result.stderr
-    ok(run_tsrnn("forecast", d / "eurostat", "-o", d / "eurostat.out.csv"))
+    ok(run_cli("forecast", d / "eurostat", "-o", d / "eurostat.out.csv"))
     assert pd.read_csv(d / "eurostat.out.csv")["period"].iloc[0] == "2023-01-01"
     weeks = pd.date_range("2019-01-07", periods=96, freq="W-MON")
     iso = [f"{t.isocalendar()[0]}-W{t.isocalendar()[1]:02d}" for t in weeks]
     frame.assign(date=iso).to_csv(d / "weeks.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "weeks.csv", *FIT_FAST, "-o", d / "weeks"))
+    result = ok(run_cli("fit", d / "weeks.csv", *FIT_FAST, "-o", d / "weeks"))
     assert "weekly periods such as '2019-W02'" in result.stderr
     assert "frequency: W-MON" in result.stderr
 
@@ -183,7 +183,7 @@ def test_encodings_delimiters_comments_and_thousands(d):
     ok(run_tsrnn("fit", d / "comment.csv", *FIT_FAST, "-o", d / "comment"))
     (d / "report.csv").write_text("Hourly load report\nExported 2024-05-01 by the meter\n\n"
                                   + frame.to_csv(index=False))  # a title above the header
-    result = ok(run_tsrnn("fit", d / "report.csv", *FIT_FAST, "-o", d / "report"))
+    result = ok(run_cli("fit", d / "report.csv", *FIT_FAST, "-o", d / "report"))
     assert "targets: load" in result.stderr and "frequency: h" in result.stderr
     big = frame.assign(load=frame["load"] * 1000)
     big["load"] = big["load"].map("{:,.1f}".format)  # "20,123.4", quoted by to_csv
@@ -193,13 +193,13 @@ def test_encodings_delimiters_comments_and_thousands(d):
     fred = frame.assign(load=frame["load"].map("{:.2f}".format))
     fred.loc[[50, 51], "load"] = "."  # how FRED writes a missing value
     fred.to_csv(d / "fred.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "fred.csv", *FIT_FAST, "-o", d / "fred"))
+    result = ok(run_cli("fit", d / "fred.csv", *FIT_FAST, "-o", d / "fred"))
     assert "targets: load" in result.stderr and "gaps masked" in result.stderr
     rates = frame.assign(load=(frame["load"] / 10).map("{:.1f}%".format))  # "2.1%"
     rates.to_csv(d / "percent.csv", index=False)
-    result = ok(run_tsrnn("fit", d / "percent.csv", *FIT_FAST, "-o", d / "percent"))
+    result = ok(run_cli("fit", d / "percent.csv", *FIT_FAST, "-o", d / "percent"))
     assert "targets: load" in result.stderr
-    ok(run_tsrnn("forecast", d / "percent", "-o", d / "percent.out.csv"))
+    ok(run_cli("forecast", d / "percent", "-o", d / "percent.out.csv"))
     level = (frame["load"] / 10).mean()
     assert abs(pd.read_csv(d / "percent.out.csv")["load"].mean() - level) < 0.5 * level  # in %
     german = pd.DataFrame({"Datum": pd.to_datetime(frame["time"]).dt.strftime("%d.%m.%Y %H:%M"),
