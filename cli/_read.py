@@ -60,7 +60,21 @@ def read_frame(path: Path, id_col=None, text_ids: bool = True) -> pd.DataFrame:
         names = csv_columns(path) if Path(path).is_file() else []
         text = [id_col] if id_col is not None else [
             c for c in names if is_id_name(c)]
-    return read_table(path, text_columns=text or None)
+    return _index_as_columns(read_table(path, text_columns=text or None))
+
+
+def _index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet file's saved index (the dates of ``df.to_parquet()``, or named id and time
+    levels) as ordinary columns, so that the time column is found and announced."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex):
+        return frame
+    if isinstance(index, pd.MultiIndex):
+        return frame.reset_index() if all(index.names) else frame
+    if index.name is None and not isinstance(index, pd.DatetimeIndex):
+        return frame
+    name = index.name or next(n for n in ("time", "date", "time_") if n not in frame.columns)
+    return frame.rename_axis(name).reset_index()
 
 
 def check_rows(frame: pd.DataFrame, path: Path) -> None:

@@ -124,3 +124,22 @@ def test_cli_fits_and_forecasts_parquet_in_chunks(parquet_file, tmp_path):
     np.testing.assert_allclose(got["y"], want["y"], rtol=1e-5)
     bad = runner.invoke(main, ["forecast", str(model), "--chunk-series", "4"])
     assert bad.exit_code == 2 and "give -o" in bad.output
+
+
+def test_cli_reads_the_index_a_frame_was_saved_with(tmp_path):
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    frame = pd.DataFrame({"sales": 50 + rng.standard_normal(60)}, index=days)
+    frame.to_parquet(tmp_path / "noname.parquet")  # df.to_parquet(): the dates are the index
+    frame.rename_axis("day").to_parquet(tmp_path / "day.parquet")
+    fast = ["--epochs", "1", "--hidden-size", "8", "--models", "1", "-q"]
+    for name, column in (("noname", "time"), ("day", "day")):
+        path = tmp_path / f"{name}.parquet"
+        fit = CliRunner().invoke(main, ["fit", str(path), *fast, "-o", str(tmp_path / name)])
+        assert fit.exit_code == 0, fit.stderr
+        assert f"Time column: {column!r}" in fit.stderr and "frequency: D" in fit.stderr
+        out = tmp_path / f"{name}.csv"
+        done = CliRunner().invoke(main, ["forecast", str(tmp_path / name), str(path), "-o",
+                                         str(out)])
+        assert done.exit_code == 0, done.stderr
+        assert pd.read_csv(out)[column].iloc[0] == "2024-03-01"
