@@ -244,3 +244,20 @@ def test_a_fitted_default_model_pickles_and_copies():
     for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
         assert twin.get_params()["lr"] == "auto" and twin.config_ == model.config_
         pd.testing.assert_frame_equal(twin.predict(), model.predict())
+
+
+def test_counts_with_zeros_are_never_forecast_below_zero():
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=160, freq="D")
+    sparse = (rng.random(160) < 0.15) * rng.integers(1, 4, 160).astype(float)  # mostly 0
+    data = pd.concat([pd.DataFrame({"id": "zeros", "time": days, "y": 0.0}),
+                      pd.DataFrame({"id": "sparse", "time": days, "y": sparse})])
+    model = RNNForecaster(horizon=7, id_col="id", time_col="time", target="y", n_models=1,
+                          quantiles=[0.1, 0.5, 0.9], validate=False, **QUICK).fit(data)
+    assert model.config_["target_transform"] == "log1p"
+    raw = model.channels_.unscale(np.full((2, 7, 1), -0.5), np.arange(2), None)
+    assert (raw == 0).all()  # expm1 of a negative log1p would be a negative count
+    point = model.predict()
+    assert (point["y"] >= 0).all()
+    bands = model.predict_quantiles()
+    assert (bands[["y_q0.1", "y_q0.5", "y_q0.9"]].to_numpy() >= 0).all()

@@ -283,7 +283,9 @@ class Channels:
         out = values * per_value(scale, values) + per_value(center, values)
         if self.target_transform:
             with np.errstate(over="ignore"):
-                out = np.expm1(out) if self.target_transform == "log1p" else np.exp(out)
+                # log1p was fitted on targets >= 0: no forecast below 0 (expm1 reaches -1)
+                out = (np.maximum(np.expm1(out), 0.0) if self.target_transform == "log1p"
+                       else np.exp(out))
         return out
 
     def continuation(self, new_rows, name: str = "new_rows") -> tuple[Panel, np.ndarray]:

@@ -172,7 +172,10 @@ class _Scaling(nn.Module):
         out = (values.double() * scale[:, : self.k].reshape(shape)
                + center[:, : self.k].reshape(shape))
         if self.log:
-            out = torch.expm1(out) if self.log == "log1p" else torch.exp(out)
+            # log1p's inverse as exp - 1 (ONNX has no expm1; float64 keeps it exact enough),
+            # never below 0, as Channels.unscale
+            out = (torch.exp(out).sub(1.0).clamp_min(0.0) if self.log == "log1p"
+                   else torch.exp(out))
         return out
 
 
