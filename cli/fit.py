@@ -28,6 +28,7 @@ from tsrnn.forecast import (
     describe,
     lost,
     season_of,
+    smape_unfair,
 )
 from tsrnn.forecast.distributed import (
     Shard,
@@ -326,6 +327,9 @@ def _finish(model, panel, model_dir, seconds) -> None:
             + (f" ({validation['left_out']} series too short to score)"
                if validation["left_out"] else ""))
         echo_table(_scores(validation).round(4))
+        if smape_unfair(validation):
+            say(f"({100 * validation['zeros']:.0f}% of the held-out values are 0, where sMAPE "
+                "scores any other forecast as 200%: the model is judged by MASE)")
         if lost(validation):
             ours, theirs = validation["model"], validation["seasonal_naive"]
             more = ("--models 5, " if model.config_["n_models"] < 5 else "")

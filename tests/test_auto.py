@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import tsrnn
 from tsrnn import RNNForecaster
 from tsrnn.cli import main
+from tsrnn.forecast import lost, smape_unfair
 from tsrnn.forecast.auto import resolve, season_of
 from tsrnn.metrics import seasonal_naive_forecast
 
@@ -253,11 +254,23 @@ def test_counts_with_zeros_are_never_forecast_below_zero():
     data = pd.concat([pd.DataFrame({"id": "zeros", "time": days, "y": 0.0}),
                       pd.DataFrame({"id": "sparse", "time": days, "y": sparse})])
     model = RNNForecaster(horizon=7, id_col="id", time_col="time", target="y", n_models=1,
-                          quantiles=[0.1, 0.5, 0.9], validate=False, **QUICK).fit(data)
+                          quantiles=[0.1, 0.5, 0.9], **QUICK).fit(data)
     assert model.config_["target_transform"] == "log1p"
+    assert model.validation_["zeros"] > 0.8 and smape_unfair(model.validation_)
     raw = model.channels_.unscale(np.full((2, 7, 1), -0.5), np.arange(2), None)
     assert (raw == 0).all()  # expm1 of a negative log1p would be a negative count
     point = model.predict()
     assert (point["y"] >= 0).all()
     bands = model.predict_quantiles()
     assert (bands[["y_q0.1", "y_q0.5", "y_q0.9"]].to_numpy() >= 0).all()
+
+
+def test_with_many_zeros_held_out_the_model_is_judged_by_mase():
+    v = {"model": {"smape": 100.0, "mase": 0.64}, "seasonal_naive": {"smape": 8.2, "mase": 0.74},
+         "zeros": 0.6}  # sMAPE calls every forecast of a 0 that is not exactly 0 200%
+    assert smape_unfair(v) and not lost(v)
+    assert lost({**v, "zeros": 0.01})  # few zeros: sMAPE judges too
+    assert lost({**v, "model": {"smape": 100.0, "mase": 0.9}})
+    undefined = {**v, "model": {"smape": 100.0, "mase": None}}
+    assert not smape_unfair(undefined) and lost(undefined)  # no MASE: sMAPE still judges
+    assert lost({k: val for k, val in v.items() if k != "zeros"})  # saved before "zeros"

@@ -12,7 +12,7 @@ from .forecaster import RNNForecaster
 from .missing import MISSING
 from .onnx_inputs import onnx_inputs
 from .params import FORECAST_HEADS
-from .safety import lost
+from .safety import lost, smape_unfair
 from .serialize import load
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "describe",
     "load",
     "lost",
+    "smape_unfair",
     "onnx_inputs",
     "origins_of",
     "predict_to_file",

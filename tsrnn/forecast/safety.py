@@ -7,7 +7,8 @@ backtest's path, so future covariates come from the data and each origin sees th
 before it) and scores it beside seasonal naive from the same histories. The result is the
 forecaster's ``validation_``; the CLI prints it, and warns in one line when the model lost.
 Series shorter than the held-out rows + one season (or two rows) are left out of the score
-and counted.
+and counted. Where more than ``ZERO_SHARE`` of the held-out values are 0 (``validation_``'s
+``"zeros"``), the model is judged by MASE alone (:func:`smape_unfair`).
 
 With ``combine="auto"`` the network alone and its combinations with a statistical forecast
 are scored there too, and the best is kept (:mod:`tsrnn.forecast.combine`): ``validation_``'s
@@ -34,9 +35,11 @@ from ..metrics import seasonal_naive_forecast
 from .combine import choose, mix
 from .quantiles import Outputs
 
-__all__ = ["MAX_ORIGINS", "fall_back", "lost", "origins_for", "validate"]
+__all__ = ["MAX_ORIGINS", "ZERO_SHARE", "fall_back", "lost", "origins_for", "smape_unfair",
+           "validate"]
 
 MAX_ORIGINS = 7  # forecasts per series in the validation, at most
+ZERO_SHARE = 0.05  # of held-out values that are 0, above which sMAPE does not judge
 
 
 def _head(panel: Panel, keep: np.ndarray, drop: int) -> Panel:
@@ -130,6 +133,8 @@ def validate(model, panel: Panel, fit: Callable) -> tuple[dict | None, list]:
         "seasonal_naive": dict(zip(("smape", "mase"), _summary(theirs))),
         "series_won": int((ours[2] <= theirs[2]).sum()),
         "combine": method,
+        "zeros": float(np.mean(actual[np.isfinite(actual)] == 0)) if np.isfinite(
+            actual).any() else 0.0,
     }
     if method:  # what the network alone scored
         result["network"] = dict(zip(("smape", "mase"), network))
@@ -144,12 +149,23 @@ def origins_for(lengths: np.ndarray, horizon: int) -> int:
     return int(np.clip(0.1 * np.median(lengths) // horizon, 1, MAX_ORIGINS))
 
 
+def smape_unfair(validation: dict) -> bool:
+    """Whether so many held-out values are 0 (counts, intermittent sales) that sMAPE is no
+    fair judge: it scores any forecast of a 0 other than exactly 0 as 200%, which favours
+    seasonal naive's copied zeros. Then the model is judged by MASE alone."""
+    has_mase = None not in (validation["model"]["mase"], validation["seasonal_naive"]["mase"])
+    return has_mase and validation.get("zeros", 0.0) > ZERO_SHARE
+
+
 def lost(validation: dict | None) -> bool:
-    """Whether the model scored worse than seasonal naive on sMAPE or on MASE."""
+    """Whether the model scored worse than seasonal naive on sMAPE or on MASE (on MASE alone
+    where :func:`smape_unfair`)."""
     if not validation:
         return False
     ours, theirs = validation["model"], validation["seasonal_naive"]
     worse_mase = None not in (ours["mase"], theirs["mase"]) and ours["mase"] > theirs["mase"]
+    if smape_unfair(validation):
+        return worse_mase
     return ours["smape"] > theirs["smape"] or worse_mase
 
 
