@@ -142,37 +142,36 @@ def delimiter_name(sep: str) -> str:
     return _NAMES.get(sep, repr(sep))
 
 
+def _is_text(values) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _text_cells(frame, head: int | None = None):
+    """``(name, cells)`` of each text column: its non-empty cells stripped (the first
+    ``head``)."""
+    for col in frame.columns:
+        if _is_text(frame[col]):
+            cells = frame[col].dropna().astype(str)
+            yield col, (cells if head is None else cells.head(head)).str.strip()
+
+
 def thousands_columns(frame, decimal: str = ".") -> list:
     """Text columns whose values are all numbers, some with thousands separators
     (``"1,234.5"``; with ``decimal=","``: ``"1.234,5"``)."""
     sep = "," if decimal == "." else "."
-    grouped = re.compile(rf"^-?\d{{1,3}}(\{sep}\d{{3}})+(\{decimal}\d+)?$")
-    plain = re.compile(rf"^-?\d+(\{decimal}\d+)?$")
-    out = []
-    for col in frame.columns:
-        values = frame[col]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
-            continue
-        sample = [v.strip() for v in values.dropna().astype(str).head(200)]
-        if sample and any(grouped.match(v) for v in sample) and all(
-                grouped.match(v) or plain.match(v) for v in sample):
-            out.append(col)
-    return out
+    grouped = rf"^-?\d{{1,3}}(?:\{sep}\d{{3}})+(?:\{decimal}\d+)?$"
+    plain = rf"^-?\d+(?:\{decimal}\d+)?$"
+    return [col for col, cells in _text_cells(frame, 200) if len(cells)
+            and cells.str.match(grouped).any()
+            and (cells.str.match(grouped) | cells.str.match(plain)).all()]
 
 
 def percent_columns(frame, decimal: str = ".") -> list:
     """Text columns whose values are all numbers followed by ``%`` (``"12.5%"``), as a
     spreadsheet writes rates."""
-    number = re.compile(rf"^-?\d+(\{decimal}\d+)?\s*%$")
-    out = []
-    for col in frame.columns:
-        values = frame[col]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
-            continue
-        sample = [v.strip() for v in values.dropna().astype(str)]
-        if sample and all(number.match(v) for v in sample):
-            out.append(col)
-    return out
+    number = rf"^-?\d+(?:\{decimal}\d+)?\s*%$"
+    return [col for col, cells in _text_cells(frame) if len(cells)
+            and cells.str.match(number).all()]
 
 
 #: Cells that stand for a missing number in exported tables (FRED writes ``.``).
@@ -183,13 +182,9 @@ MISSING_MARKS = (".", "-", "--", "?", "n.a.", "n/a", "na", "nan", "null", "none"
 def marked_missing_columns(frame, decimal: str = ".") -> list:
     """Text columns whose values are all numbers except cells such as ``.`` or ``-`` that
     mark a missing value (:data:`MISSING_MARKS`)."""
-    number = re.compile(rf"^-?(\d+(\{decimal}\d*)?|\{decimal}\d+)([eE][-+]?\d+)?$")
+    number = rf"^-?(?:\d+(?:\{decimal}\d*)?|\{decimal}\d+)(?:[eE][-+]?\d+)?$"
     out = []
-    for col in frame.columns:
-        values = frame[col]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
-            continue
-        cells = values.dropna().astype(str).str.strip()
+    for col, cells in _text_cells(frame):
         marked = cells.str.lower().isin(MISSING_MARKS)
         if marked.any() and (~marked).any() and cells[~marked].str.match(number).all():
             out.append(col)
@@ -203,7 +198,7 @@ def currency_numbers(values, decimal: str = "."):
     """``values`` (text) as numbers when every one is an amount of money with its currency
     sign (``$1,234.50``, ``-$50``, ``1.234,50 €``), else None; the file's decimal mark
     first, then the other one."""
-    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+    if not _is_text(values):
         return None
     for mark in (decimal, "," if decimal == "." else "."):
         out = _amounts(values, mark)
