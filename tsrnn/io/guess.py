@@ -128,6 +128,8 @@ def period_text_dates(values: pd.Series) -> tuple[str, pd.Series] | None:
     if text.empty:
         return None
     for kind, pattern in _PERIOD_TEXT.items():
+        if not pattern.match(text.iloc[0]):  # the first value decides before the whole column
+            continue
         found = text.str.extract(pattern)
         if found[0].isna().any():
             continue
