@@ -16,6 +16,7 @@ from tsrnn.data import FILL_METHODS, add_missing_rows, fill_missing
 from tsrnn.io import (
     PARQUET_SUFFIXES,
     clock_column,
+    compact_date_format,
     csv_columns,
     date_order,
     epoch_unit,
@@ -150,12 +151,16 @@ def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format
             out = frame.copy()
             out[time_col] = values.astype("int64")  # 1959.0 -> 1959
             return out
-        unit = epoch_unit(values)
+        unit, compact = epoch_unit(values), compact_date_format(values)
         if unit and dates is not False and not (dates is None and is_year_column(time_col,
                                                                                   values)):
             parsed = pd.to_datetime(values, unit=unit)
             say(f"Time column {time_col!r}: Unix times in {'milli' if unit == 'ms' else ''}"
                 "seconds, read as UTC dates")
+        elif compact and dates is not False:
+            parsed = pd.to_datetime(values.astype("int64").astype(str), format=compact)
+            say(f"Time column {time_col!r}: dates written {int(values.iloc[0])} ({compact}), "
+                "read as dates")
     elif date_format:
         parsed = _parse(values, time_col, format=date_format)
     elif (periods := period_text_dates(values)) is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from cli._progress import _EpochLines
 from tsrnn import DataError, RNNForecaster
-from tsrnn.io import clock_column, is_id_name, period_text_dates
+from tsrnn.io import clock_column, compact_date_format, is_id_name, period_text_dates
 
 from .cli_helpers import FIT_FAST, hourly_frame, run_cli, run_tsrnn
 from .test_cli_files import fails, ok
@@ -117,6 +117,18 @@ def test_eurostat_months_and_iso_weeks_are_dates(d):
     result = ok(run_cli("fit", d / "weeks.csv", *FIT_FAST, "-o", d / "weeks"))
     assert "weekly periods such as '2019-W02'" in result.stderr
     assert "frequency: W-MON" in result.stderr
+
+
+def test_compact_integer_dates_are_dates_not_a_target(d):
+    frame = daily(60)
+    frame.assign(date=frame["date"].dt.strftime("%Y%m%d").astype(int)).to_csv(
+        d / "compact.csv", index=False)  # 20240101, as weather and finance files write it
+    result = ok(run_cli("fit", d / "compact.csv", *FIT_FAST, "-o", d / "compact"))
+    assert "dates written 20240101 (%Y%m%d)" in result.stderr
+    assert "frequency: D" in result.stderr and "targets: sales" in result.stderr
+    assert compact_date_format(pd.Series([202401, 202412])) == "%Y%m"
+    assert compact_date_format(pd.Series([20240131, 20240132])) is None  # no 32nd day
+    assert compact_date_format(pd.Series([1, 2, 3])) is None
 
 
 def test_period_text_dates():

@@ -8,6 +8,7 @@ from .atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from .guess import (
     ID_NAMES,
     clock_column,
+    compact_date_format,
     date_order,
     epoch_unit,
     guess_id_column,
@@ -46,6 +47,7 @@ __all__ = [
     "epoch_unit",
     "date_order",
     "clock_column",
+    "compact_date_format",
     "ID_NAMES",
     "year_period_columns",
     "year_period_dates",

@@ -3,6 +3,7 @@
 - :func:`guess_time_column`: a column of dates (text), of integer years, or of Unix epoch
   seconds / milliseconds, named-like-time columns first;
 - :func:`epoch_unit`: ``"s"`` or ``"ms"`` for integers that are Unix times;
+- :func:`compact_date_format`: ``"%Y%m%d"`` for integers such as ``20240131``;
 - :func:`guess_id_column`: the series id column of a long table (``unique_id``, ``id``,
   ``series``, ..., a column named for what a series is about, such as ``store`` or
   ``sensor_id``, or a text column whose values repeat the timestamps);
@@ -22,6 +23,7 @@ import pandas as pd
 __all__ = [
     "ID_NAMES",
     "clock_column",
+    "compact_date_format",
     "date_order",
     "epoch_unit",
     "guess_id_column",
@@ -72,6 +74,19 @@ def epoch_unit(values: pd.Series) -> str | None:
     return None
 
 
+def compact_date_format(values: pd.Series) -> str | None:
+    """``"%Y%m%d"`` for whole numbers that are all dates written ``20240131``, ``"%Y%m"`` for
+    months written ``202401``; else None."""
+    array = _int_values(values)
+    if array is None:
+        return None
+    for fmt, lo, hi in (("%Y%m%d", 18_000_101, 22_001_231), ("%Y%m", 180_001, 220_012)):
+        if array.min() >= lo and array.max() <= hi:
+            parsed = pd.to_datetime(pd.Series(array.astype(str)), format=fmt, errors="coerce")
+            return fmt if parsed.notna().all() else None
+    return None
+
+
 def is_year_column(name, values: pd.Series) -> bool:
     """Whole numbers between 1000 and 2200 in a column named like a year (``year``, ``yr``)."""
     array = _int_values(values)
@@ -87,7 +102,8 @@ def _named_like_time(name) -> bool:
 
 def guess_time_column(frame: pd.DataFrame) -> str | None:
     """The column of times: a text column whose values parse as dates, or a whole-number column
-    of years or Unix epoch times; columns named like time come first, then the first column."""
+    of years, Unix epoch times or compact dates (``20240131``); columns named like time come
+    first, then the first column."""
     order = sorted(frame.columns, key=lambda c: (not _named_like_time(c),
                                                  frame.columns.get_loc(c) != 0))
     for col in order:
@@ -98,8 +114,9 @@ def guess_time_column(frame: pd.DataFrame) -> str | None:
             if values.dtype.kind == "b":
                 continue
             first = frame.columns.get_loc(col) == 0
+            stamps = epoch_unit(values) or compact_date_format(values)
             if is_year_column(col, values) or ((_named_like_time(col) or first)
-                                               and epoch_unit(values) and _rising(values)):
+                                               and stamps and _rising(values)):
                 return col
             continue
         sample = values.dropna().astype(str).head(200)

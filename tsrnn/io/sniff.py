@@ -82,18 +82,18 @@ def _fields(lines: list[str]) -> int:
 
 
 def _preamble(lines: list[str]) -> int:
-    """Lines above the header of a report-style file (a title, a date, blank lines: fewer
-    fields than the table below them); 0 when the first line starts the table."""
+    """Lines above the header of a report-style file (a title, a date, blank lines: text with
+    no delimiter, above a table of two or more fields); 0 when the first line starts the
+    table (a header shorter than its rows is the table's, not a title)."""
     for k in range(min(10, len(lines) - 1)):
         table = [line for line in lines[k:] if line.strip()][:20]
         if len(table) < 2:
             break
-        width = _fields(table)
-        if width:
+        if _fields(table):
             above = [line for line in lines[:k] if line.strip()]
-            fewer = all(len(next(csv.reader([line], delimiter=sep))) < width
-                        for line in above for sep in _DELIMITERS)
-            return k if fewer else 0
+            titles = all(len(next(csv.reader([line], delimiter=sep))) == 1
+                         for line in above for sep in _DELIMITERS)
+            return k if titles else 0
     return 0
 
 
