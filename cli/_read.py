@@ -14,6 +14,7 @@ import pandas as pd
 from tsrnn import ConfigError, DataError
 from tsrnn.data import FILL_METHODS, add_missing_rows, fill_missing
 from tsrnn.io import (
+    ID_NAMES,
     PARQUET_SUFFIXES,
     clock_column,
     compact_date_format,
@@ -32,8 +33,8 @@ from tsrnn.io import (
 
 from ._common import say
 
-__all__ = ["FILL_OPTION", "TIME_OPTIONS", "read_frame", "guess_roles", "combine_periods",
-           "parse_time_column", "apply_fill", "check_rows", "check_freq"]
+__all__ = ["FILL_OPTION", "TIME_OPTIONS", "read_frame", "guess_roles", "constant_ids",
+           "combine_periods", "parse_time_column", "apply_fill", "check_rows", "check_freq"]
 
 
 def _time_options(func):
@@ -54,13 +55,14 @@ FILL_OPTION = click.option("--fill", type=click.Choice(FILL_METHODS), help="Fill
 
 
 def read_frame(path: Path, id_col=None, text_ids: bool = True) -> pd.DataFrame:
-    """The table; a CSV's id column (given, or named like one: ``id``, ``store``,
-    ``sensor_id``...) is read as text, so that ids such as ``001`` keep their zeros."""
+    """The table; a CSV's id column (given, or named like one: ``id``, ``unique_id``...) is
+    read as text, so that ids such as ``001`` keep their zeros (``tsrnn fit`` reads a guessed
+    numeric id column again as text)."""
     text = []
     if text_ids and not str(path).lower().endswith(PARQUET_SUFFIXES):
         names = csv_columns(path) if Path(path).is_file() else []
         text = [id_col] if id_col is not None else [
-            c for c in names if is_id_name(c)]
+            c for c in names if c.strip().lower() in ID_NAMES]
     return _index_as_columns(read_table(path, text_columns=text or None))
 
 
@@ -103,6 +105,17 @@ def guess_roles(frame: pd.DataFrame, time_col, id_col) -> tuple:
         if id_col is not None:
             say(f"Id column: {id_col!r} (guessed: the times repeat; set --id-col to choose)")
     return frame, time_col, id_col
+
+
+def constant_ids(frame: pd.DataFrame, roles: dict) -> list:
+    """Numeric columns of one series' file that are named like an id and hold one value (a
+    sensor's number): not targets unless named by ``--target``."""
+    if roles["id_col"] is not None or roles["target"]:
+        return []
+    taken = {roles["time_col"], *(roles["past_covariates"] or ()),
+             *(roles["future_covariates"] or ()), *(roles.get("static_covariates") or ())}
+    return [c for c in frame.columns if c not in taken and is_id_name(c)
+            and pd.api.types.is_numeric_dtype(frame[c]) and frame[c].nunique(dropna=False) == 1]
 
 
 def combine_periods(frame: pd.DataFrame, year_col, name=None) -> tuple:

@@ -47,6 +47,7 @@ from ._read import (
     apply_fill,
     check_freq,
     check_rows,
+    constant_ids,
     guess_roles,
     parse_time_column,
     read_frame,
@@ -89,6 +90,11 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
     roles.setdefault("static_covariates", None)
     for key in ("target", "past_covariates", "future_covariates", "static_covariates"):
         roles[key] = list(roles[key] or ()) or None
+    ids = constant_ids(frame, roles)
+    if ids:
+        frame = frame.drop(columns=ids)
+        say(f"Left out {', '.join(map(repr, ids))}: one value, named like a series id, so not a "
+            "target (name it with --target to forecast it)")
     frame = apply_fill(frame, fill, roles, freq, mask=missing != "raise")
     static = _read_static(static_path, roles)
     panel = to_panel(frame, target=roles["target"], time_col=roles["time_col"],

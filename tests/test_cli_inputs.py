@@ -83,6 +83,10 @@ def test_id_column_is_detected_and_announced(d):
     one.to_csv(d / "one_sensor.csv", index=False)
     result = ok(run_cli("fit", d / "one_sensor.csv", *FIT_FAST, "-o", d / "one_sensor"))
     assert "Series: 1" in result.stderr and "targets: sales" in result.stderr
+    assert "Left out 'sensor_id': one value, named like a series id" in result.stderr
+    daily().rename(columns={"sales": "sensor"}).to_csv(d / "reading.csv", index=False)
+    result = ok(run_cli("fit", d / "reading.csv", *FIT_FAST, "-o", d / "reading"))
+    assert "targets: sensor" in result.stderr  # a reading named for its sensor stays a target
 
 
 def test_dates_and_times_of_day_in_two_columns_are_one_timestamp(d):
