@@ -123,6 +123,15 @@ def test_eurostat_months_and_iso_weeks_are_dates(d):
     assert "frequency: W-MON" in result.stderr
 
 
+def test_a_text_file_lined_up_with_spaces(d):
+    frame = daily(60)
+    lines = [f"{t:%Y-%m-%d}   {v:10.3f}" for t, v in zip(frame["date"], frame["sales"],
+                                                          strict=True)]
+    (d / "aligned.txt").write_text("date         sales\n" + "\n".join(lines) + "\n")
+    result = ok(run_cli("fit", d / "aligned.txt", *FIT_FAST, "-o", d / "aligned"))
+    assert "frequency: D" in result.stderr and "targets: sales" in result.stderr
+
+
 def test_compact_integer_dates_are_dates_not_a_target(d):
     frame = daily(60)
     frame.assign(date=frame["date"].dt.strftime("%Y%m%d").astype(int)).to_csv(

@@ -52,3 +52,15 @@ def test_amounts_of_money_are_numbers(tmp_path):
     euro = tmp_path / "eur.csv"
     euro.write_text("Datum;Umsatz\n2020-01-01;1.234,50 €\n2020-02-01;980,00 €\n")
     assert read_csv(euro)["Umsatz"].tolist() == [1234.5, 980.0]
+
+
+def test_columns_lined_up_with_spaces(tmp_path):
+    path = tmp_path / "aligned.txt"  # how old text data sets are written
+    path.write_text("year   month     value\n1990       1     23.40\n1990       2      1.5\n"
+                    "1990       3    -0.25\n")
+    frame = read_csv(path)
+    assert list(frame.columns) == ["year", "month", "value"]
+    assert frame["value"].tolist() == [23.4, 1.5, -0.25]
+    stamps = tmp_path / "stamps.csv"  # a space inside a timestamp is no delimiter
+    stamps.write_text("time\n2024-01-01 00:00\n2024-01-01 01:00\n")
+    assert read_csv(stamps)["time"].tolist() == ["2024-01-01 00:00", "2024-01-01 01:00"]

@@ -24,7 +24,7 @@ __all__ = ["MISSING_MARKS", "csv_columns", "currency_numbers", "delimiter_name",
 
 _HEAD_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
-_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'", r"\s+": "spaces"}
 _DECIMAL_COMMA = re.compile(r"(?:^|;)\s*\"?-?\d[\d.]*,\d+\"?\s*(?:;|$)")
 
 
@@ -59,15 +59,27 @@ def _check_text(path: Path, head: bytes) -> str:
         return head[: exc.start].decode("utf-8-sig")
 
 
+_WHITESPACE = r"\s+"  # columns lined up with spaces, as old text data sets are written
+
+
+def _split(line: str, sep: str) -> list[str]:
+    """The fields of one line."""
+    return line.split() if sep == _WHITESPACE else next(csv.reader([line], delimiter=sep))
+
+
 def _delimiter(lines: list[str]) -> str:
     """The candidate that splits the header and the first rows into the same number (>1) of
-    fields; the comma when it does, else the one giving the most fields."""
+    fields; the comma when it does, else the one giving the most fields; runs of spaces when
+    no single character does."""
     scores = {}
     for sep in _DELIMITERS:
-        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines]
+        counts = [len(_split(line, sep)) for line in lines]
         if counts and counts[0] > 1 and all(c == counts[0] for c in counts):
             scores[sep] = counts[0]
-    if not scores or "," in scores and scores[","] >= max(scores.values()):
+    if not scores:
+        counts = {len(_split(line, _WHITESPACE)) for line in lines}
+        return _WHITESPACE if len(counts) == 1 and counts.pop() > 1 else ","
+    if "," in scores and scores[","] >= max(scores.values()):
         return ","
     return max(scores, key=scores.get)
 
@@ -118,7 +130,7 @@ def sniff_csv(path) -> dict:
     kwargs = {"compression": compression, "skiprows": skip or None, "sep": sep}
     if sep == ";" and any(_DECIMAL_COMMA.search(line) for line in body[1:]):
         kwargs["decimal"] = ","
-    header = next(csv.reader([body[0]], delimiter=sep))
+    header = _split(body[0], sep)
     repeated = [name for name, n in Counter(h.strip() for h in header).items() if n > 1 and name]
     if repeated:
         raise DataError(f"file '{path}' has two columns named {repeated[0]!r}; rename or drop "
@@ -134,7 +146,7 @@ def csv_columns(path) -> list:
              [kwargs.get("skiprows") or 0:] if line.strip()]
     if not lines:
         return []
-    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=kwargs["sep"]))]
+    return [h.strip() for h in _split(lines[0], kwargs["sep"])]
 
 
 def delimiter_name(sep: str) -> str:
