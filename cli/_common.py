@@ -12,13 +12,14 @@ import click
 import numpy as np
 import pandas as pd
 
-from tsrnn import ConfigError, RNNForecaster, TsrnnError
+import tsrnn
+from tsrnn import ConfigError, TsrnnError
 from tsrnn.io import atomic_write_text, check_model_target
 
 from ._words import cli_words
 
-__all__ = ["TsrnnGroup", "parse_sets", "check_output", "check_model_output", "check_inputs",
-           "write_table", "echo_table", "say", "PLOT_SUFFIXES"]
+__all__ = ["TsrnnGroup", "parse_sets", "check_set_keys", "check_output", "check_model_output",
+           "check_inputs", "write_table", "echo_table", "say", "PLOT_SUFFIXES"]
 
 
 def say(message: str) -> None:
@@ -47,7 +48,7 @@ class TsrnnGroup(click.Group):
         except TsrnnError as exc:
             if _debug(ctx):
                 raise
-            say(f"Error: {cli_words(str(exc), RNNForecaster().get_params())}")
+            say(f"Error: {cli_words(str(exc), _forecaster_params())}")
             sys.exit(2 if isinstance(exc, ConfigError) else 1)
         except (OSError, MemoryError) as exc:
             if _debug(ctx):
@@ -63,6 +64,15 @@ class TsrnnGroup(click.Group):
             say(f"Error: tsrnn failed unexpectedly ({type(exc).__name__}: {exc}); rerun with "
                 "--debug for the traceback, and please report it")
             sys.exit(1)
+
+
+def _forecaster_params() -> dict:
+    """The forecaster's parameters, to put an error's ``name=`` in the CLI's words. An error
+    raised before the forecaster's module loaded (reading DATA: torch loads after that) can
+    only name parameters that have options of their own, so none are needed then."""
+    if "tsrnn.forecast.forecaster" not in sys.modules:
+        return {}
+    return tsrnn.RNNForecaster().get_params()
 
 
 def _interrupted(exc: BaseException) -> bool:
@@ -94,10 +104,10 @@ def _parse_value(text: str):
         return text
 
 
-def parse_sets(pairs: tuple[str, ...], valid: dict, taken: dict | None = None) -> dict:
-    """``("lr=0.01", "scaler=robust")`` -> ``{"lr": 0.01, "scaler": "robust"}``; unknown keys are
-    a ConfigError listing the valid ones, and so are the keys in ``taken`` (parameter ->
-    the option that sets it), so that one value never overrides another unseen."""
+def parse_sets(pairs: tuple[str, ...], taken: dict | None = None) -> dict:
+    """``("lr=0.01", "scaler=robust")`` -> ``{"lr": 0.01, "scaler": "robust"}``; the keys in
+    ``taken`` (parameter -> the option that sets it) are a ConfigError, so that one value
+    never overrides another unseen. :func:`check_set_keys` checks the others."""
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -108,11 +118,17 @@ def parse_sets(pairs: tuple[str, ...], valid: dict, taken: dict | None = None) -
             raise ConfigError(f"--set {key}={value} sets what {taken[key]} sets; use "
                               f"{taken[key]} instead" + (" (the default is verbose)"
                                                          if key == "verbose" else ""))
+        out[key] = _parse_value(value)
+    return out
+
+
+def check_set_keys(sets: dict, valid: dict, taken: dict | None = None) -> None:
+    """A ConfigError for the first key of ``sets`` that is not in ``valid``, listing the valid
+    ones (but those of ``taken``, which have options of their own)."""
+    for key in sets:
         if key not in valid:
             keys = sorted(k for k in valid if k not in (taken or {}))
             raise ConfigError(f"unknown --set key {key!r}; valid keys: {', '.join(keys)}")
-        out[key] = _parse_value(value)
-    return out
 
 
 #: Figure types ``--plot`` writes (matplotlib's savefig formats that need no extra package).

@@ -18,9 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tsrnn import TrainingError, TsrnnError
-from tsrnn.forecast import checkpoint_info
-from tsrnn.forecast.distributed import launched
+from tsrnn import TrainingError, TsrnnError, forecast
+from tsrnn.forecast import launched
 
 __all__ = ["end_worker", "launch", "peer_errors", "resume_hint"]
 
@@ -96,7 +95,7 @@ def _report(exc, log_dir: Path, nproc: int, model_dir: Path) -> None:
                "were stopped")
     info = None
     with contextlib.suppress(TsrnnError, OSError):
-        info = checkpoint_info(model_dir) if Path(model_dir).is_dir() else None
+        info = forecast.checkpoint_info(model_dir) if Path(model_dir).is_dir() else None
     if info is not None:
         message += (f". The checkpoint of epoch {info['epoch']} is in {model_dir}/; continue "
                     f"with: tsrnn fit --resume {model_dir} --nproc {nproc}")
@@ -111,11 +110,11 @@ def resume_hint() -> str:
 @contextlib.contextmanager
 def peer_errors():
     """Turn a collective that failed because another worker died into one TrainingError."""
-    import torch.distributed as dist
-
     try:
         yield
     except RuntimeError as exc:  # DDP's reducer raises plain RuntimeErrors from gloo
+        import torch.distributed as dist  # here: reading the data must not wait for torch
+
         text = str(exc)
         if not (isinstance(exc, getattr(dist, "DistError", ())) or any(
                 word in text for word in _COMMS_WORDS)):

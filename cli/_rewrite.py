@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tsrnn import load
+import tsrnn
 
 from ._common import check_model_output
 from .forecast import read_data
@@ -32,5 +32,5 @@ def model_and_rows(model_dir: Path, data: Path, out_dir: Path | None, fill, dayf
     """``(output folder, model, DATA frame)``: the output (default MODEL_DIR) checked first."""
     out_dir = model_dir if out_dir is None else out_dir
     check_model_output(out_dir, {"DATA": data})
-    model = load(model_dir)
+    model = tsrnn.load(model_dir)
     return out_dir, model, read_data(data, model, fill, dayfirst, date_format)

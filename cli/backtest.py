@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from tsrnn import SeasonalNaiveForecaster, load
+import tsrnn
 from tsrnn.data import future_index
 from tsrnn.io import seasonal_period
 from tsrnn.plotting import plot_backtest, save_figure
@@ -100,15 +100,16 @@ def backtest(model_dir, data, start, stride, horizon, output, plot, fill, dayfir
     check_output(output, "-o", inputs)
     check_output(plot, "--plot", inputs, plot=True)
     first = parse_start(start)
-    model = load(model_dir)
+    model = tsrnn.load(model_dir)
     frame = read_data(data, model, fill, dayfirst, date_format)
     check_rows(frame, data)
     m = seasonal_period(model.freq_)
     result = model.backtest(frame, start=first, stride=stride, horizon=horizon, m=m)
     _warn_in_sample(model, result.metrics)
     roles = model.roles_
-    naive = SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon, target=roles.target,
-                                    time_col=roles.time_col, id_col=roles.id_col).fit(frame)
+    naive = tsrnn.SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon,
+                                          target=roles.target, time_col=roles.time_col,
+                                          id_col=roles.id_col).fit(frame)
     base = naive.backtest(frame, start=first, stride=stride, horizon=horizon, m=m)
     echo_table(result.metrics.round({c: 4 for c in ("mae", "rmse", "smape", "mase")}))
     summary = pd.DataFrame({"tsrnn": result.summary, f"seasonal naive (m={m})": base.summary}).T

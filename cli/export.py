@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tsrnn import load
+import tsrnn
 
 from ._common import check_output, say
 
@@ -34,7 +34,7 @@ def export(model_dir, output, horizon, network_only):
       tsrnn export model/ model-48.onnx --horizon 48
     """
     check_output(output, "OUTPUT", inputs={"MODEL_DIR": model_dir})
-    model = load(model_dir)
+    model = tsrnn.load(model_dir)
     try:
         model.export_onnx(output, horizon=horizon, network_only=network_only)
     except ImportError as exc:  # the onnx extra is missing: one sentence, no traceback

@@ -11,35 +11,12 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from tsrnn import (
-    Checkpointing,
-    ConfigError,
-    DataError,
-    RNNForecaster,
-    TsrnnError,
-    load,
-    resume,
-)
+import tsrnn
+from tsrnn import ConfigError, DataError, TsrnnError
 from tsrnn.data import FILL_METHODS, to_panel
-from tsrnn.forecast import (
-    FORECAST_HEADS,
-    MISSING,
-    checkpoint_info,
-    describe,
-    lost,
-    season_of,
-    smape_unfair,
-)
-from tsrnn.forecast.distributed import (
-    Shard,
-    is_writer,
-    launched,
-    make_shard,
-    setup,
-)
-from tsrnn.nn import resolve_device
+from tsrnn.forecast import FORECAST_HEADS, MISSING, launched
 
-from ._common import check_model_output, echo_table, fmt_score, parse_sets, say
+from ._common import check_model_output, check_set_keys, echo_table, fmt_score, parse_sets, say
 from ._launch import end_worker, launch, peer_errors, resume_hint
 from ._progress import epoch_lines
 from ._read import (
@@ -67,8 +44,19 @@ def _read_rows(path: Path, id_col, device: str) -> tuple[pd.DataFrame, list | No
         return read_frame(path, id_col), None
     if id_col is None:
         raise ConfigError("--nproc splits the data by series; give --id-col")
-    shard = make_shard(path, id_col, setup(resolve_device(device)))
+    dist = tsrnn.forecast.distributed
+    shard = dist.make_shard(path, id_col, dist.setup(tsrnn.nn.resolve_device(device)))
     return shard.frame, shard.ids
+
+
+def _writer() -> bool:
+    """Whether this process writes the files (see :func:`tsrnn.forecast.distributed.is_writer`)."""
+    return tsrnn.forecast.distributed.is_writer()
+
+
+def _sharded(frame: pd.DataFrame, all_ids: list | None):
+    """The frame to fit on: as read, or this worker's share of a data-parallel fit."""
+    return frame if all_ids is None else tsrnn.forecast.distributed.Shard(frame, all_ids)
 
 
 def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=None,
@@ -130,7 +118,7 @@ def _keyed(panel) -> pd.DataFrame:
 def _horizon(panel) -> int:
     """The default horizon: one season of the data's frequency (never a single step of
     sub-hourly data: then an hour, or a day when the frequency has a daily season)."""
-    season = season_of(panel.freq)
+    season = tsrnn.forecast.season_of(panel.freq)
     if season:
         return season
     nanos = _fixed_nanos(panel.freq)
@@ -284,14 +272,15 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
         raise click.UsageError("missing DATA (a CSV or Parquet file), or --resume MODEL_DIR")
     static_covariates, static_path, id_embedding = statics
     check_model_output(model_dir, {"DATA": data, "--static": static_path})
-    valid = RNNForecaster().get_params()
-    extra = parse_sets(overrides, valid, taken=OPTION_OF)
+    extra = parse_sets(overrides, taken=OPTION_OF)
     freq, dayfirst, date_format = times
     roles = dict(time_col=time_col, id_col=id_col, target=target,
                  past_covariates=past_covariates, future_covariates=future_covariates,
                  static_covariates=static_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
                                   (dayfirst, date_format), missing, static_path)
+    # the data is read and checked before torch loads: a bad file is refused in a second
+    check_set_keys(extra, tsrnn.RNNForecaster().get_params(), taken=OPTION_OF)
     horizon = horizon or _horizon(panel)
     shared = "" if all_ids is None else f" over {len(all_ids)} series in all"
     say(f"Series: {panel.n_series}{shared}, rows: {int(panel.lengths.sum())}, frequency: "
@@ -299,29 +288,29 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     given = dict(lookback=lookback, hidden_size=hidden_size, epochs=epochs, n_models=n_models)
     params = dict(horizon=horizon, cell=cell, head=head, num_layers=layers, stateful=stateful,
                   random_state=seed, id_embedding=id_embedding,
-                  verbose=not quiet and is_writer(), freq=freq, missing=missing, **roles,
+                  verbose=not quiet and _writer(), freq=freq, missing=missing, **roles,
                   **{k: v for k, v in given.items() if v is not None})
     params.update(extra, **({"quantiles": quantiles} if quantiles else {}))
     params["distributed"] = all_ids is not None
-    model = RNNForecaster(**params)
+    model = tsrnn.RNNForecaster(**params)
     checkpoint = None
     if checkpoint_every:
         note = {"data": str(Path(data).resolve()), "fill": fill, "dayfirst": dayfirst,
                 "date_format": date_format}
-        checkpoint = Checkpointing(model_dir, checkpoint_every, note)
+        checkpoint = tsrnn.forecast.Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
-        model.fit(frame if all_ids is None else Shard(frame, all_ids), checkpoint=checkpoint,
+        model.fit(_sharded(frame, all_ids), checkpoint=checkpoint,
                   static=_keyed(panel) if static_path else None)
     _finish(model, panel, model_dir, time.perf_counter() - tic)
 
 
 def _finish(model, panel, model_dir, seconds) -> None:
     """Save the fitted model and report what was chosen and how it scored on validation."""
-    if not is_writer():  # another worker of a data-parallel fit: rank 0 reports and saves
+    if not _writer():  # another worker of a data-parallel fit: rank 0 reports and saves
         return
     model.save(model_dir)
-    say(f"Configuration: {describe(model.config_)}")
+    say(f"Configuration: {tsrnn.forecast.describe(model.config_)}")
     note = _short_note(model, panel)
     if note:
         say(note)
@@ -333,10 +322,10 @@ def _finish(model, panel, model_dir, seconds) -> None:
             + (f" ({validation['left_out']} series too short to score)"
                if validation["left_out"] else ""))
         echo_table(_scores(validation).round(4))
-        if smape_unfair(validation):
+        if tsrnn.forecast.smape_unfair(validation):
             say(f"({100 * validation['zeros']:.0f}% of the held-out values are 0, where sMAPE "
                 "scores any other forecast as 200%: the model is judged by MASE)")
-        if lost(validation):
+        if tsrnn.forecast.lost(validation):
             ours, theirs = validation["model"], validation["seasonal_naive"]
             more = ("--models 5, " if model.config_["n_models"] < 5 else "")
             click.echo(f"Warning: the model lost to seasonal naive on validation (sMAPE "
@@ -360,7 +349,7 @@ def _interrupt_note(model_dir):
         info = None
         if model_dir is not None and Path(model_dir).is_dir():
             with contextlib.suppress(TsrnnError):
-                info = checkpoint_info(model_dir)
+                info = tsrnn.forecast.checkpoint_info(model_dir)
         if info is None:
             raise
         say(f"Interrupted; the checkpoint of epoch {info['epoch']} is in {model_dir}/. "
@@ -369,7 +358,7 @@ def _interrupt_note(model_dir):
 
 
 def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
-    info = checkpoint_info(model_dir)
+    info = tsrnn.forecast.checkpoint_info(model_dir)
     if info is None:
         raise ConfigError(f"{model_dir} holds a finished model, not a training checkpoint; "
                           "there is nothing to resume")
@@ -378,7 +367,7 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
         raise click.UsageError(f"the checkpoint in {model_dir} does not name its data file; "
                                "pass DATA")
     data = Path(data or note["data"])
-    model = load(model_dir)
+    model = tsrnn.load(model_dir)
     roles = dict(time_col=model.time_col, id_col=model.id_col, target=model.target,
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
@@ -388,5 +377,5 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()
     with _interrupt_note(model_dir), epoch_lines(not quiet):
-        model = resume(model_dir, frame if all_ids is None else Shard(frame, all_ids))
+        model = tsrnn.forecast.resume(model_dir, _sharded(frame, all_ids))
     _finish(model, panel, model_dir, time.perf_counter() - tic)

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from tsrnn import ConfigError, load
-from tsrnn.forecast import DEFAULT_LEVELS, predict_to_file
+import tsrnn
+from tsrnn import ConfigError
 from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
 from tsrnn.plotting import plot_forecast, save_figure
@@ -97,7 +97,7 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, 
                                         levels=levels or None)
     out = point.copy()
     bands = {}
-    for q in levels or model.quantiles_ or DEFAULT_LEVELS:
+    for q in levels or model.quantiles_ or tsrnn.forecast.DEFAULT_LEVELS:
         names = {f"{t}_{level_name(q)}": t for t in model.target_names_}
         if levels:
             for name in names:
@@ -202,13 +202,15 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
     chunked = bool(chunk_series) or str(output or "").lower().endswith(PARQUET_SUFFIXES)
     if chunked:
         _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage)
-    model = load(model_dir)
+    model = tsrnn.load(model_dir)
     _check_model_options(model, model_dir, horizon, future_csv, levels or coverage)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
                                                        date_format)
     if chunked:
-        rows = predict_to_file(model, output, data, chunk_series=chunk_series or 1000,
-                               horizon=horizon, future_covariates=future, levels=levels)
+        rows = tsrnn.forecast.predict_to_file(model, output, data,
+                                              chunk_series=chunk_series or 1000,
+                                              horizon=horizon, future_covariates=future,
+                                              levels=levels)
         return say(f"{rows} forecast rows written to {output}")
     frame = None
     if data is not None:

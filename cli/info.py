@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
+import tsrnn
 from tsrnn import datasets as registry
-from tsrnn import load
-from tsrnn.forecast import AUTO_PARAMS, describe
-from tsrnn.io import load_model
-from tsrnn.nn import count_parameters
 
 from ._common import check_output, fmt_score, say
 
@@ -41,8 +38,8 @@ def info(model_dir):
     Example:
       tsrnn info model/
     """
-    _, meta = load_model(model_dir)
-    model = load(model_dir)
+    _, meta = tsrnn.io.load_model(model_dir)
+    model = tsrnn.load(model_dir)
     roles, cfg, history = model.roles_, model.network_.cfg, model.history_
     lines = [
         f"model:          {meta['kind']} (format {meta['format_version']}, "
@@ -53,13 +50,14 @@ def info(model_dir):
         f"static covariates: {_statics(model)}",
         f"time column:    {roles.time_col or '(index)'}; id column: {roles.id_col or '-'}",
         f"series:         {len(model.ids_)}; frequency: {model.freq_ or 'integer steps'}",
-        f"configuration:  {describe(model.config_)}",
+        f"configuration:  {tsrnn.forecast.describe(model.config_)}",
         f"network:        {cfg.cell} {cfg.num_layers}x{cfg.hidden_size}, head "
-        f"{model.config_['head']}, {count_parameters(model.network_):,} parameters"
+        f"{model.config_['head']}, {tsrnn.nn.count_parameters(model.network_):,} parameters"
         + (f" per member, {len(model.members_)} members" if getattr(model, "members_", None)
            else ""),
     ]
-    auto = [k for k, v in model.get_params().items() if k in AUTO_PARAMS and v == "auto"]
+    auto = [k for k, v in model.get_params().items()
+            if k in tsrnn.forecast.AUTO_PARAMS and v == "auto"]
     if auto:
         lines.append(f"chosen by auto: {', '.join(f'{k}={model.config_[k]}' for k in auto)}")
     validation = getattr(model, "validation_", None)

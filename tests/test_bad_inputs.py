@@ -16,7 +16,7 @@ from tsrnn import (
     SeasonalNaiveForecaster,
     TsrnnError,
 )
-from tsrnn._validation import NotFittedError
+from tsrnn._fitted import NotFittedError
 from tsrnn.cli import main
 
 from .cli_helpers import FIT_FAST, hourly_frame

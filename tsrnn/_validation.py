@@ -1,7 +1,9 @@
 """Errors and parameter checks shared by every layer (numpy only, no torch).
 
 Every error tsrnn raises on purpose is a :class:`TsrnnError`. Messages are for people:
-they name the offending value and say what to do.
+they name the offending value and say what to do. The one that is also scikit-learn's,
+``NotFittedError``, lives in :mod:`tsrnn._fitted`, so that reading and checking data never
+loads scikit-learn.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import numbers
 from collections.abc import Iterable
 
 import numpy as np
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "TsrnnError",
@@ -18,9 +19,7 @@ __all__ = [
     "MissingValuesError",
     "ConfigError",
     "ModelFileError",
-    "NotFittedError",
     "TrainingError",
-    "check_fitted",
     "check_positive_int",
     "check_non_negative_int",
     "check_choice",
@@ -52,18 +51,6 @@ class ModelFileError(TsrnnError):
 
 class TrainingError(TsrnnError, RuntimeError):
     """Training could not go on (for example the loss became NaN or infinite)."""
-
-
-class NotFittedError(TsrnnError, _SklearnNotFittedError):
-    """A method that needs a fitted estimator was called before ``fit`` (also a scikit-learn
-    ``NotFittedError``, so ``except`` clauses written for scikit-learn keep working)."""
-
-
-def check_fitted(estimator: object, attribute: str, action: str = "predicting") -> None:
-    """Raise NotFittedError naming ``estimator``'s class if it lacks the fitted ``attribute``."""
-    if not hasattr(estimator, attribute):
-        name = type(estimator).__name__
-        raise NotFittedError(f"this {name} is not fitted yet; call fit(...) before {action}")
 
 
 def check_positive_int(name: str, value: object) -> int:

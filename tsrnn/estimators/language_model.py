@@ -15,11 +15,11 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
+from .._fitted import check_fitted
 from .._paramdocs import documented
 from .._validation import (
     DataError,
     ModelFileError,
-    check_fitted,
     check_float,
     check_non_negative_int,
     check_positive_int,

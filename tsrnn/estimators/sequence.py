@@ -17,11 +17,11 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import validate_data
 
+from .._fitted import check_fitted
 from .._validation import (
     DataError,
     TsrnnError,
     check_choice,
-    check_fitted,
     check_float,
     check_positive_int,
     check_seed,

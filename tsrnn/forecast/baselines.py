@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._fitted import check_fitted
 from .._paramdocs import documented
-from .._validation import DataError, check_fitted, check_positive_int
+from .._validation import DataError, check_positive_int
 from ..data import future_frame, read_like, to_panel
 from ..data.checks import series_label
 from ..data.missing import interpolate_gaps
 from ..metrics import seasonal_naive_forecast
-from .backtest import backtest
+from .backtesting import backtest
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
@@ -46,7 +47,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         self.id_col = id_col
         self.freq = freq
 
-    #: A baseline forecasts points only (the backtest contract of :mod:`tsrnn.forecast.backtest`).
+    #: A baseline forecasts points only (the contract of :mod:`tsrnn.forecast.backtesting`).
     quantiles_ = ()
 
     def _min_history(self) -> int:

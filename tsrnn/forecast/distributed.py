@@ -35,6 +35,7 @@ from torch.nn.parallel import DistributedDataParallel
 from .._validation import ConfigError, DataError
 from ..data import Scaler
 from ..io import PARQUET_SUFFIXES, is_table_path, parquet_ids, read_parquet, read_table
+from .torchrun import launched
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -61,14 +62,6 @@ __all__ = [
 #: a dead peer closes its sockets and fails the others at once).
 DEFAULT_TIMEOUT_S = 300.0
 TIMEOUT_ENV = "TSRNN_DIST_TIMEOUT"
-_LAUNCH_ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-
-
-def launched() -> bool:
-    """Whether this process was started by torchrun (its rendezvous variables are set)."""
-    return all(name in os.environ for name in _LAUNCH_ENV)
-
-
 def timeout_seconds() -> float:
     """The collective timeout: ``$TSRNN_DIST_TIMEOUT`` seconds, else :data:`DEFAULT_TIMEOUT_S`."""
     text = os.environ.get(TIMEOUT_ENV)

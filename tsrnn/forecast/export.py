@@ -43,10 +43,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import ConfigError, check_fitted, check_positive_int
+from .._fitted import check_fitted
+from .._validation import ConfigError, check_positive_int
 from ..io import atomic_write_bytes
 from .combine import WEIGHT
-from .onnx_inputs import onnx_inputs
+from .onnx_feeds import onnx_inputs
 
 __all__ = ["export_onnx", "onnx_inputs"]
 

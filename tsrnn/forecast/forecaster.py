@@ -8,7 +8,7 @@ The public template of a forecaster, composed of small parts it owns and delegat
   :class:`~tsrnn.forecast.transforms.WindowTransform`) or, with ``stateful=True``,
   :class:`~tsrnn.forecast.stateful.StatefulRunner` (streams and a carried state);
 - :class:`~tsrnn.forecast.quantiles.Outputs`: point forecasts or quantile levels;
-- :func:`~tsrnn.forecast.training.fit_network`, :func:`~tsrnn.forecast.backtest.backtest`,
+- :func:`~tsrnn.forecast.training.fit_network`, :func:`~tsrnn.forecast.backtesting.backtest`,
   :mod:`tsrnn.forecast.serialize`; the data flow of ``fit`` and ``predict``: ARCHITECTURE.md.
 """
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._fitted import check_fitted
 from .._paramdocs import documented
-from .._validation import check_choice, check_fitted, check_positive_int
+from .._validation import check_choice, check_positive_int
 from ..data import future_frame
 from ..estimators.base import getstate, setstate
 from .auto import resolve
-from .backtest import backtest
+from .backtesting import backtest
 from .channels import Channels
 from .channels import kept_by_channels as kept
 from .combine import Combination
@@ -354,7 +355,7 @@ class RNNForecaster(BaseEstimator):
 
     def _forecast_origins(self, panel, origins: list, horizon: int) -> np.ndarray:
         """Forecasts of every (series, origin) pair in one batched pass (the backtest contract
-        of :mod:`tsrnn.forecast.backtest`): the median over an ensemble's members."""
+        of :mod:`tsrnn.forecast.backtesting`): the median over an ensemble's members."""
         members = self._members()
         need = max(m.config_["lookback"] for m in members)  # members' lookbacks differ
         before = [panel.target[panel.series(i)][:int(o)] for i, row in enumerate(origins)

@@ -37,12 +37,12 @@ import torch
 from .._validation import ConfigError, MissingValuesError
 from ..data import Panel
 from ..data.missing import has_missing
+from .choices import MISSING
 from .transforms import WindowStats, WindowTransform
 
 __all__ = ["MISSING", "MaskedTransform", "allows_nan", "check_missing", "fill_window",
            "read_checked", "resolve_missing", "window_transform"]
 
-MISSING = ("auto", "mask", "raise")
 
 
 def resolve_missing(value: str, panel: Panel) -> str:

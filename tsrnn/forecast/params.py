@@ -16,8 +16,9 @@ from ..estimators.base import check_training_params
 from ..metrics.intervals import check_levels
 from ..nn import LOSSES
 from .auto import is_auto
+from .choices import FORECAST_HEADS, MISSING
 from .combine import COMBINE
-from .missing import MISSING, check_missing
+from .missing import check_missing
 from .transforms import WINDOW_NORMS
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "levels_of",
 ]
 
-FORECAST_HEADS = ("direct", "seq2seq", "recursive")
 #: The network head behind each forecasting head (a stateful model always has ``per_step``).
 NET_HEADS = {"direct": "last", "seq2seq": "encoder_decoder", "recursive": "last"}
 

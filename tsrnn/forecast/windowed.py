@@ -11,7 +11,7 @@ forecaster calls in this order:
   values)``: scaled-back forecasts ``(S, h, K)`` (quantiles ``(S, h, K, Q)``) after the end of
   every series of ``panel`` (None: of the training data);
 - ``origins(network, channels, outputs, panel, origins, horizon) -> values``: the forecasts
-  from many origins of each series in one batched pass (see :mod:`tsrnn.forecast.backtest`);
+  from many origins of each series in one batched pass (see :mod:`tsrnn.forecast.backtesting`);
 - ``update(network, channels, state, new_rows) -> state``: take rows that continue the fitted
   series without refitting (here: they join the context the next ``predict()`` reads; the
   stateful runner also advances its carried state over them).

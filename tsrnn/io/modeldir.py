@@ -43,22 +43,15 @@ from .modelmeta import (
     parse_meta,
     schema_problem,
 )
+from .modelpath import META_FILE, TENSORS_FILE, check_replaceable
 
 __all__ = [
-    "check_model_target",
     "FORMAT_VERSION",
-    "META_FILE",
-    "TENSORS_FILE",
     "REQUIRED_KEYS",
     "OPTIONAL_KEYS",
     "save_model",
     "load_model",
 ]
-
-META_FILE = "model.json"
-TENSORS_FILE = "model.safetensors"
-_MODEL_FILES = frozenset({META_FILE, TENSORS_FILE})
-
 
 def _tsrnn_version() -> str:
     """The installed tsrnn version, or ``"0+unknown"`` when run from an uninstalled tree."""
@@ -66,33 +59,6 @@ def _tsrnn_version() -> str:
         return importlib.metadata.version("tsrnn")
     except importlib.metadata.PackageNotFoundError:
         return "0+unknown"
-
-
-# ---------------------------------------------------------------- what a save may replace
-
-
-def check_model_target(path) -> None:
-    """Raise ModelFileError now if :func:`save_model` could not write ``path`` (no parent
-    folder, or a file or a folder of other files there)."""
-    path = Path(path)
-    existing_parent(path)
-    _check_replaceable(path)
-
-
-def _check_replaceable(path: Path) -> None:
-    """Refuse to overwrite anything but a missing path, an empty folder or a tsrnn model."""
-    if path.is_symlink():
-        raise ModelFileError(f"{path} is a symbolic link; save the model to a real directory")
-    if not path.exists():
-        return
-    if not path.is_dir():
-        raise ModelFileError(f"{path} is a file, not a model directory; choose another path")
-    others = sorted(p.name for p in path.iterdir() if p.name not in _MODEL_FILES)
-    if others:
-        raise ModelFileError(
-            f"{path} exists and is not a tsrnn model directory (it holds {others[:3]}); "
-            "choose another path or empty it first"
-        )
 
 
 # ---------------------------------------------------------------- meta: JSON and schema
@@ -172,7 +138,7 @@ def save_model(
     """
     path = Path(path)
     existing_parent(path)
-    _check_replaceable(path)
+    check_replaceable(path)
     if not isinstance(meta, Mapping):
         raise ModelFileError(f"cannot save {path}: meta must be a dict, got {type(meta)}")
     full = {**meta, "format_version": FORMAT_VERSION, "tsrnn_version": _tsrnn_version()}

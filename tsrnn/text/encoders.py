@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._validation import ConfigError, DataError, NotFittedError, check_positive_int
+from .._fitted import NotFittedError
+from .._validation import ConfigError, DataError, check_positive_int
 from ._texts import _as_texts
 
 __all__ = [

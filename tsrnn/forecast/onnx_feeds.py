@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import ConfigError, check_fitted, check_positive_int
+from .._fitted import check_fitted
+from .._validation import ConfigError, check_positive_int
 from ..data import future_index
 
 __all__ = ["onnx_inputs"]
