@@ -28,8 +28,11 @@ _PHRASES = [
     (r"update\(\) rows of series", "the DATA rows of series"),
     (r"is a past or future covariate\)", "is a --past-covariates or --future-covariates "
      "column)"),
-    (r"give them as columns of data \(or static=\)", "give them as columns of DATA"),
+    (r"give them as columns of data \(or static=\)",
+     "give them as columns of DATA (or in --static FILE)"),
     (r"\(or static=\)", "(or --static FILE)"),
+    (r"^static (has|must be)", r"--static FILE \1"),
+    (r" of static is missing", " of --static FILE is missing"),
     (r"update\(\) got series (.*) not seen in fit; forecast new series with predict\(data\)",
      r"DATA has series \1 the model was not fitted on; forecast them with tsrnn forecast "
      "MODEL_DIR DATA"),

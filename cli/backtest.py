@@ -14,7 +14,7 @@ from tsrnn.plotting import plot_backtest, save_figure
 
 from ._common import check_output, echo_table, say, write_table
 from ._read import FILL_OPTION, TIME_OPTIONS, check_rows
-from .forecast import read_data
+from .forecast import STATIC_OPTION, read_data, read_static
 
 __all__ = ["backtest", "parse_start"]
 
@@ -83,8 +83,9 @@ def _warn_in_sample(model, metrics: pd.DataFrame) -> None:
               "metrics here as CSV (- for stdout).")
 @click.option("--plot", type=click.Path(path_type=Path), help="Draw the backtest forecasts.")
 @FILL_OPTION
+@STATIC_OPTION
 @TIME_OPTIONS
-def backtest(model_dir, data, start, stride, horizon, output, plot, fill, dayfirst,
+def backtest(model_dir, data, start, stride, horizon, output, plot, fill, static_path, dayfirst,
              date_format):
     """Forecast DATA from many origins with the saved model and score every forecast.
 
@@ -96,15 +97,17 @@ def backtest(model_dir, data, start, stride, horizon, output, plot, fill, dayfir
     Example:
       tsrnn backtest model/ history.csv --start -24 --stride 24 --plot backtest.png
     """
-    inputs = {"DATA": data, "model folder": model_dir}
+    inputs = {"DATA": data, "--static file": static_path, "model folder": model_dir}
     check_output(output, "-o", inputs)
     check_output(plot, "--plot", inputs, plot=True)
     first = parse_start(start)
     model = tsrnn.load(model_dir)
     frame = read_data(data, model, fill, dayfirst, date_format)
     check_rows(frame, data)
+    static = read_static(static_path, model, model_dir, data)
     m = seasonal_period(model.freq_)
-    result = model.backtest(frame, start=first, stride=stride, horizon=horizon, m=m)
+    result = model.backtest(frame, start=first, stride=stride, horizon=horizon, m=m,
+                            static=static)
     _warn_in_sample(model, result.metrics)
     roles = model.roles_
     naive = tsrnn.SeasonalNaiveForecaster(m=m, horizon=horizon or model.horizon,

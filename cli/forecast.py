@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 import tsrnn
-from tsrnn import ConfigError
+from tsrnn import ConfigError, DataError
 from tsrnn.io import PARQUET_SUFFIXES, guess_time_column
 from tsrnn.metrics import check_levels, level_name
 from tsrnn.plotting import plot_forecast, save_figure
@@ -25,7 +25,7 @@ from ._read import (
     read_frame,
 )
 
-__all__ = ["forecast", "read_data", "LEVELS", "MAX_HORIZON"]
+__all__ = ["forecast", "read_data", "read_static", "LEVELS", "MAX_HORIZON", "STATIC_OPTION"]
 
 
 class _Levels(click.ParamType):
@@ -86,7 +86,8 @@ def _figure(history, predicted, model, bands=None, pick=()):
     return fig, note
 
 
-def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, coverage=()):
+def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, coverage=(),
+                    static=None):
     """The point forecast plus a ``{target}_q{level}`` column per level (and the interval
     columns ``{target}-lo-{L}``, ``{target}-hi-{L}`` per ``--level L``), and the plot bands
     ``{level: frame of the target columns}`` (every default level when none are asked for)."""
@@ -94,7 +95,7 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, 
     if not levels and (not (model.quantiles_ or calibrated) or (horizon or 0) > model.horizon):
         return point, None  # no levels asked for, and none to shade
     quantiles = model.predict_quantiles(frame, horizon=horizon, future_covariates=future,
-                                        levels=levels or None)
+                                        levels=levels or None, static=static)
     out = point.copy()
     bands = {}
     for q in levels or model.quantiles_ or tsrnn.forecast.DEFAULT_LEVELS:
@@ -109,7 +110,7 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, 
         bands[q] = _by_time(band, model)
     if coverage:
         intervals = model.predict_quantiles(frame, horizon=horizon, future_covariates=future,
-                                            level=list(coverage))
+                                            level=list(coverage), static=static)
         for name in intervals.columns[-len(coverage) * 2 * len(model.target_names_):]:
             out[name] = intervals[name].to_numpy()
     return out, bands
@@ -132,6 +133,34 @@ def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) ->
     keys = {"time_col": roles.time_col, "id_col": roles.id_col}
     masked = getattr(model, "config_", {}).get("missing") == "mask"
     return apply_fill(frame, fill, keys, model.freq_, mask=masked)
+
+
+#: ``--static FILE`` of the commands that forecast DATA with a saved model.
+STATIC_OPTION = click.option(
+    "--static", "static_path", type=click.Path(path_type=Path), metavar="FILE",
+    help="CSV or Parquet file of the model's static covariates for the series of DATA, one row "
+    "per series keyed by the model's id column (series it was fitted on know theirs; new ones "
+    "need theirs here, or as columns of DATA).")
+
+
+def read_static(path: Path | None, model, model_dir: Path, data: Path | None):
+    """The ``--static`` file (one row per series, ids as in :func:`read_data`), or None."""
+    if path is None:
+        return None
+    if not model.roles_.static:
+        raise ConfigError(f"{model_dir} was fitted without static covariates, so --static "
+                          f"'{path}' has nothing to give it; leave out --static (or refit with "
+                          "--static-covariates)")
+    if data is None:
+        raise ConfigError(f"--static '{path}' gives the static covariates of the series of DATA; "
+                          "give DATA too (the model knows those of its training series)")
+    id_col = model.roles_.id_col
+    text = id_col is not None and all(isinstance(i, str) for i in model.ids_)
+    frame = read_frame(path, id_col, text_ids=text)
+    if id_col is not None and id_col not in frame.columns:
+        raise DataError(f"--static '{path}' has no column {id_col!r} (the model's series ids); "
+                        "it needs one row per series with its id")
+    return frame
 
 
 def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
@@ -174,9 +203,10 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
 @FILL_OPTION
 @click.option("--series", "pick", multiple=True, metavar="ID", help="Series to draw in --plot "
               "(repeat; default: the first few).")
+@STATIC_OPTION
 @TIME_OPTIONS
 def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, coverage,
-             chunk_series, fill, pick, dayfirst, date_format):
+             chunk_series, fill, pick, static_path, dayfirst, date_format):
     """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA
     (a CSV or Parquet file).
 
@@ -193,8 +223,10 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
       tsrnn forecast model/ --quantiles 0.05,0.5,0.95 --plot band.png
       tsrnn forecast model/ --level 80 --level 95
       tsrnn forecast model/ history.parquet -o forecast.parquet --chunk-series 1000
+      tsrnn forecast model/ new_stores.csv --static stores.csv
     """
-    inputs = {"DATA": data, "--future file": future_csv, "model folder": model_dir}
+    inputs = {"DATA": data, "--future file": future_csv, "--static file": static_path,
+              "model folder": model_dir}
     check_output(output, "-o", inputs)
     check_output(plot, "--plot", inputs, plot=True)
     if pick and plot is None:
@@ -206,18 +238,20 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
     _check_model_options(model, model_dir, horizon, future_csv, levels or coverage)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
                                                        date_format)
+    static = read_static(static_path, model, model_dir, data)
     if chunked:
         rows = tsrnn.forecast.predict_to_file(model, output, data,
                                               chunk_series=chunk_series or 1000,
                                               horizon=horizon, future_covariates=future,
-                                              levels=levels)
+                                              levels=levels, static=static)
         return say(f"{rows} forecast rows written to {output}")
     frame = None
     if data is not None:
         frame = read_data(data, model, fill, dayfirst, date_format)
         check_rows(frame, data)
-    point = model.predict(frame, horizon=horizon, future_covariates=future)
-    predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels, coverage)
+    point = model.predict(frame, horizon=horizon, future_covariates=future, static=static)
+    predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels, coverage,
+                                       static)
     if plot is not None:  # drawn first: a bad --series writes nothing
         fig, note = _figure(_history(model, frame), point, model, bands, pick)
     if output is not None and str(output) != "-":

@@ -14,7 +14,7 @@ from tsrnn import ConfigError, DataError, RNNForecaster
 from tsrnn.datasets import category_panel
 from tsrnn.forecast.statics import UnseenCategoryWarning
 
-from .cli_helpers import run_tsrnn
+from .cli_helpers import run_cli, run_tsrnn
 
 SMALL = dict(horizon=12, lookback=12, id_col="id", time_col="time", target="y",
              random_state=0, max_steps=30, hidden_size=8, head_hidden=8, device="cpu")
@@ -148,3 +148,68 @@ def test_onnx_export_refuses_a_model_with_statics_by_name(tmp_path):
     with pytest.raises(ConfigError, match="static covariates .* ONNX graph does not take"):
         model.export_onnx(tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+def _model_and_new_series():
+    """A model fitted with ``kind`` on 10 series, and two series it never saw (kinds B, D)."""
+    frame = category_panel(n_series=12, length=40)
+    frame["y"] += 10  # positive, as the log transform that "auto" picks needs of new series
+    train = frame[~frame.id.isin(["s010", "s011"])].groupby("id").head(28)
+    model = RNNForecaster(static_covariates=["kind"], n_models=1, validate=False,
+                          quantiles=[0.1, 0.5, 0.9], **SMALL).fit(train)
+    new = frame[frame.id.isin(["s010", "s011"])].assign(id=lambda f: f.id.str.replace("s", "n"))
+    static = new.groupby("id", as_index=False)["kind"].first()
+    return model, new, static
+
+
+def test_new_series_take_their_statics_from_a_frame_in_quantiles_and_backtests():
+    model, new, static = _model_and_new_series()
+    assert static["kind"].tolist() == ["A", "B"]
+    bare = new.drop(columns="kind")
+    np.testing.assert_allclose(
+        model.predict_quantiles(bare.groupby("id").head(28), static=static).filter(like="_q"),
+        model.predict_quantiles(new.groupby("id").head(28)).filter(like="_q"), atol=1e-6)
+    by_frame = model.backtest(bare, start=28, static=static)
+    in_data = model.backtest(new, start=28)
+    np.testing.assert_allclose(by_frame.forecasts["forecast"], in_data.forecasts["forecast"],
+                               atol=1e-6)
+    with pytest.raises(DataError, match="no row for series 'n011'"):
+        model.backtest(bare, start=28, static=static.head(1))
+
+
+def test_cli_forecast_and_backtest_read_the_statics_of_new_series_from_static_file(tmp_path):
+    model, new, static = _model_and_new_series()
+    model.save(tmp_path / "m")
+    new.drop(columns="kind").to_csv(tmp_path / "new.csv", index=False)
+    new.to_csv(tmp_path / "new_kind.csv", index=False)
+    static.to_csv(tmp_path / "stores.csv", index=False)
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "new.csv", "--static",
+                   tmp_path / "stores.csv", "--quantiles", "0.1,0.9", "-o", tmp_path / "a.csv")
+    assert done.returncode == 0, done.stderr
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "new_kind.csv", "--quantiles",
+                   "0.1,0.9", "-o", tmp_path / "b.csv")
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+    done = run_cli("backtest", tmp_path / "m", tmp_path / "new.csv", "--start", "28",
+                   "--static", tmp_path / "stores.csv")
+    assert done.returncode == 0, done.stderr
+    assert "mean over 2 forecasts" in done.stdout
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "new.csv")
+    assert done.returncode == 1
+    assert "give them as columns of DATA (or in --static FILE)" in done.stderr
+    static.head(1).to_csv(tmp_path / "one.csv", index=False)
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "new.csv", "--static",
+                   tmp_path / "one.csv")
+    assert done.returncode == 1 and "--static FILE has no row for series 'n011'" in done.stderr
+    done = run_cli("forecast", tmp_path / "m", "--static", tmp_path / "stores.csv")
+    assert done.returncode == 2 and "give DATA too" in done.stderr
+
+
+def test_cli_static_file_for_a_model_without_statics_is_an_error(tmp_path):
+    train = category_panel(n_series=4, length=40)
+    RNNForecaster(n_models=1, validate=False, **SMALL).fit(train).save(tmp_path / "m")
+    train.to_csv(tmp_path / "d.csv", index=False)
+    train.groupby("id", as_index=False)["kind"].first().to_csv(tmp_path / "s.csv", index=False)
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "d.csv", "--static", tmp_path / "s.csv")
+    assert done.returncode == 2
+    assert "fitted without static covariates, so --static" in done.stderr

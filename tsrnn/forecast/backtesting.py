@@ -82,7 +82,7 @@ def _first_origin(index: pd.Index, n: int, start) -> int:
     raise ConfigError(f"start must be a fraction in (0, 1) or a row position, got {start!r}")
 
 
-def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1, static=None):
     """Forecast from many origins of ``data`` with ``model`` and score each forecast (the
     parameters are those of :meth:`tsrnn.RNNForecaster.backtest`)."""
     model._check_fitted()
@@ -90,7 +90,7 @@ def backtest(model, data, start=0.5, stride=None, horizon=None, refit=False, m=1
     stride = horizon if stride is None else stride
     # NaN with missing="mask" (forecast.missing); the seasonal-naive baselines read any gaps
     c = getattr(model, "config_", {"missing": "mask"})
-    panel = read_checked(lambda: read_like(data, model.roles_, model.freq_,
+    panel = read_checked(lambda: read_like(data, model.roles_, model.freq_, static=static,
                                            allow_nan=allows_nan(c)), "fit with missing='mask'")
     origins = origins_of(panel, start, stride, horizon, model._min_history())
     if refit:

@@ -97,10 +97,11 @@ class SeasonalNaiveForecaster(BaseEstimator):
         return future_frame(ids, ctx["index"], values, self.roles_, self.freq_,
                             self.target_names_)
 
-    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1,
+                 static=None):
         """Forecast from many origins of ``data`` and score each forecast against the actuals
         (see :meth:`tsrnn.RNNForecaster.backtest`)."""
-        return backtest(self, data, start, stride, horizon, refit, m)
+        return backtest(self, data, start, stride, horizon, refit, m, static)
 
     def _forecast_origins(self, panel, origins, horizon) -> np.ndarray:
         out = []

@@ -80,13 +80,15 @@ class TableWriter:
         self._exits.__exit__(exc_type, exc, tb)
 
 
-def _forecast_frame(model, data, horizon, future_covariates, levels) -> pd.DataFrame:
+def _forecast_frame(model, data, horizon, future_covariates, levels, static=None
+                    ) -> pd.DataFrame:
     """Point forecasts (plus ``{target}_q{level}`` columns) of the series in ``data``, through
     the model's public ``predict`` and ``predict_quantiles``."""
-    out = model.predict(data, horizon=horizon, future_covariates=future_covariates)
+    out = model.predict(data, horizon=horizon, future_covariates=future_covariates,
+                        static=static)
     if levels:
-        quantiles = model.predict_quantiles(data, horizon=horizon,
-                                            future_covariates=future_covariates, levels=levels)
+        quantiles = model.predict_quantiles(data, horizon=horizon, levels=levels,
+                                            future_covariates=future_covariates, static=static)
         for name in quantiles.columns.difference(out.columns, sort=False):
             out[name] = quantiles[name].to_numpy()
     return out
@@ -124,7 +126,7 @@ def _parts(model, data, chunk_series: int):
 
 
 def predict_to_file(model, path, data=None, *, chunk_series: int = 1000, horizon=None,
-                    future_covariates=None, levels=None) -> int:
+                    future_covariates=None, levels=None, static=None) -> int:
     """Forecast many series and write them to ``path`` chunk by chunk; returns the rows written.
 
     Parameters
@@ -146,6 +148,8 @@ def predict_to_file(model, path, data=None, *, chunk_series: int = 1000, horizon
         As for :meth:`~tsrnn.RNNForecaster.predict`.
     levels : list of float, default=None
         Also write these quantile levels (each fitted with ``quantiles``).
+    static : DataFrame, default=None
+        As for :meth:`~tsrnn.RNNForecaster.predict`: one row per series of ``data``.
 
     Returns
     -------
@@ -161,5 +165,6 @@ def predict_to_file(model, path, data=None, *, chunk_series: int = 1000, horizon
                 out.write(frame.iloc[start : start + chunk_series * rows])
         else:
             for part in _parts(model, data, chunk_series):
-                out.write(_forecast_frame(model, part, horizon, future_covariates, levels))
+                out.write(_forecast_frame(model, part, horizon, future_covariates, levels,
+                                          static))
     return out.rows

@@ -215,7 +215,7 @@ def _asked(levels, level) -> tuple[tuple, bool]:
     return (None if levels is None else check_levels(levels, "levels")), False
 
 
-def predict_quantiles(model, data, horizon, future_covariates, levels, level):
+def predict_quantiles(model, data, horizon, future_covariates, levels, level, static=None):
     """What :meth:`tsrnn.RNNForecaster.predict_quantiles` returns: the conformal quantiles of
     a calibrated model, else the network's own."""
     asked, by_level = _asked(levels, level)
@@ -228,11 +228,11 @@ def predict_quantiles(model, data, horizon, future_covariates, levels, level):
     else:
         asked = asked or (model.quantiles_ or DEFAULT_LEVELS)
         steps = _conformal_horizon(horizon, conformal.horizon)
-    ids, last, values = model._predict_values(data, steps, future_covariates)
+    ids, last, values = model._predict_values(data, steps, future_covariates, static)
     if conformal is None:
         values = values[..., index]
     else:
-        panel = None if data is None else model.channels_.read(data)
+        panel = None if data is None else model.channels_.read(data, static=static)
         values = conformal.intervals(outputs.point(values), model.channels_.history(panel),
                                      asked)
     flat = values.reshape(*values.shape[:2], -1)  # (S, h, K, Q) -> (S, h, K*Q), target-major

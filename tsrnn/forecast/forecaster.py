@@ -307,16 +307,16 @@ class RNNForecaster(BaseEstimator):
                               future_covariates, **extra)
 
     def predict_quantiles(self, data=None, horizon=None, future_covariates=None, levels=None,
-                          level=None):
+                          level=None, static=None):
         """Quantile forecasts after the training data (or ``data``; ``horizon``, at most the
-        fitted one, and ``future_covariates`` as for :meth:`predict`): conformal ones after
-        :meth:`calibrate`, at any ``levels`` (default 0.025, 0.1, 0.5, 0.9, 0.975), else the
-        fitted ``quantiles``. A DataFrame on the future timestamps, columns ``{target}_q{level}``
-        (``load_q0.05``) or, for central intervals in percent (``level=[80, 95]``),
-        ``{target}-lo-{level}`` and ``{target}-hi-{level}`` (``load-lo-95``: see
-        :mod:`tsrnn.forecast.conformal`), plus the id column for many series."""
+        fitted one, ``future_covariates`` and ``static`` as for :meth:`predict`): conformal
+        ones after :meth:`calibrate`, at any ``levels`` (default 0.025, 0.1, 0.5, 0.9, 0.975),
+        else the fitted ``quantiles``. A DataFrame on the future timestamps, columns
+        ``{target}_q{level}`` (``load_q0.05``) or, for central intervals in percent
+        (``level=[80, 95]``), ``{target}-lo-{level}`` and ``{target}-hi-{level}``
+        (``load-lo-95``: see :mod:`tsrnn.forecast.conformal`), plus the id column."""
         self._check_fitted()
-        return predict_quantiles(self, data, horizon, future_covariates, levels, level)
+        return predict_quantiles(self, data, horizon, future_covariates, levels, level, static)
 
     def calibrate(self, data, windows=WINDOWS):
         """Conformal intervals for :meth:`predict_quantiles`, from the one-pass backtest of
@@ -328,7 +328,8 @@ class RNNForecaster(BaseEstimator):
 
     # -- evaluate and stream -------------------------------------------------------------------
 
-    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1):
+    def backtest(self, data, start=0.5, stride=None, horizon=None, refit=False, m=1,
+                 static=None):
         """Forecast from many origins of ``data`` and score each forecast against the actuals.
 
         Parameters
@@ -346,12 +347,14 @@ class RNNForecaster(BaseEstimator):
             forecasting every origin with the fitted model in one batched pass.
         m : int, default=1
             Seasonal period for MASE.
+        static : DataFrame, default=None
+            Static covariates of the series of ``data``, as in :meth:`fit` (else: in ``data``).
 
         Returns
         -------
         BacktestResult
         """
-        return backtest(self, data, start, stride, horizon, refit, m)
+        return backtest(self, data, start, stride, horizon, refit, m, static)
 
     def _forecast_origins(self, panel, origins: list, horizon: int) -> np.ndarray:
         """Forecasts of every (series, origin) pair in one batched pass (the backtest contract
