@@ -141,13 +141,33 @@ def test_cli_fit_with_static_covariates_from_the_data_and_from_a_file(tmp_path):
     assert "--past-covariates or --future-covariates column" in done.stderr
 
 
-def test_onnx_export_refuses_a_model_with_statics_by_name(tmp_path):
-    train = category_panel(n_series=4, length=40)
-    model = RNNForecaster(static_covariates=["kind"], n_models=1, validate=False,
-                          **SMALL).fit(train)
-    with pytest.raises(ConfigError, match="static covariates .* ONNX graph does not take"):
-        model.export_onnx(tmp_path / "m.onnx")
-    assert not (tmp_path / "m.onnx").exists()
+@pytest.mark.parametrize("mode", ["state", "input"])
+def test_onnx_graph_of_a_model_with_statics_equals_predict_for_known_and_new_series(mode,
+                                                                                    tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from tsrnn.forecast import onnx_inputs
+
+    frame = category_panel(n_series=8, length=40)
+    frame["size"] = frame["id"].str[1:].astype(int) * 10.0
+    train = frame[frame.id != "s007"].groupby("id").head(28)
+    model = RNNForecaster(static_covariates=["kind", "size"], static_mode=mode,
+                          id_embedding=True, n_models=3, validate=False,
+                          **{**SMALL, "lookback": "auto"}).fit(train)
+    steps = 15  # beyond the horizon: rolled forward with the same statics
+    path = model.export_onnx(tmp_path / "m.onnx", horizon=steps)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, onnx_inputs(model, horizon=steps))
+    want = model.predict(horizon=steps)["y"].to_numpy().reshape(7, steps)
+    np.testing.assert_allclose(got[..., 0], want, rtol=1e-5, atol=1e-5)
+    new = frame[frame.id == "s007"].head(28)
+    static = pd.DataFrame({"id": ["s007"], "kind": ["C"], "size": [70.0]})
+    with pytest.warns(UnseenCategoryWarning):  # an id not seen in fit: the mean embedding
+        feed = onnx_inputs(model, new.drop(columns=["kind", "size"]), horizon=steps,
+                           static=static)
+        want = model.predict(new.drop(columns=["kind", "size"]), horizon=steps,
+                             static=static)["y"].to_numpy()
+    (got,) = session.run(None, feed)
+    np.testing.assert_allclose(got[0, :, 0], want, rtol=1e-5, atol=1e-5)
 
 
 def _model_and_new_series():

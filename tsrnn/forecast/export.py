@@ -22,6 +22,10 @@ Inputs (``B`` series, ``R = K + P + Fu`` raw channels: targets, past and future 
 - ``calendar`` ``(B, L, n)`` and ``future_calendar`` ``(B, S, n)`` float32, with
   ``time_features=True``: the calendar features of the history's and the forecast steps'
   timestamps (:func:`tsrnn.data.calendar_features`; a stateful model has ``calendar`` only).
+- ``static`` ``(B, n_categories + n_numbers)`` float32, with static covariates (or
+  ``id_embedding``): each series' category codes (``-1``: not seen in fit, the mean
+  embedding) and standardised numbers, as :meth:`~tsrnn.forecast.channels.Channels.static_rows`
+  encodes them (a server keeps the fitted codes of its series).
 - a stateful model: ``h`` (and ``c`` for an LSTM) ``(layers, B, hidden)`` float32, the carried
   state (zeros: forecast from the history alone, as ``predict(data)``).
 
@@ -94,11 +98,7 @@ def _require_onnx() -> None:
 # -- what can be exported --------------------------------------------------------------------
 
 def _check_inputs(model) -> None:
-    """Inputs the graph does not take yet: static covariates and masked gaps."""
-    if model.channels_.statics is not None:
-        raise ConfigError("the model reads static covariates (static_covariates or "
-                          "id_embedding), which the ONNX graph does not take; export a model "
-                          "fitted without them")
+    """Inputs the graph does not take yet: masked gaps."""
     if model.config_.get("missing") == "mask":
         raise ConfigError("the model learned around gaps (missing='mask'), which the ONNX "
                           "graph does not do; export a model fitted on complete data")
@@ -196,7 +196,8 @@ class _WindowGraph(nn.Module):
         self.point_index = _point_index(members[0])
         self.with_quantiles = self.point_index is not None and steps <= fitted_horizon
         self.names = ["history", "center", "scale"] + (["future"] if self.n_future else []) + (
-            ["calendar", "future_calendar"] if self.n_calendar else [])
+            ["calendar", "future_calendar"] if self.n_calendar else []) + (
+            ["static"] if channels.statics is not None else [])
 
     def forward(self, *inputs):
         given = dict(zip(self.names, inputs))
@@ -218,11 +219,12 @@ class _WindowGraph(nn.Module):
             x = torch.cat([x, given["calendar"][:, -lookback:]], dim=-1)
             parts[1] = [given["future_calendar"]]
         f = torch.cat(parts[0] + parts[1], dim=-1) if parts[0] or parts[1] else None
-        y = _rollout(self.nets[i], self.runners[i], x, f, self.steps, self.point_index)
+        y = _rollout(self.nets[i], self.runners[i], x, f, self.steps, self.point_index,
+                     given.get("static"))
         return self.scaling.decode(y, center, scale)
 
 
-def _rollout(net, runner, x, f, steps: int, point_index):
+def _rollout(net, runner, x, f, steps: int, point_index, static=None):
     """``WindowRunner._forecast`` (unrolled into the graph): scaled forecasts ``(B, steps,
     K[, Q])`` from scaled windows, in blocks on the point forecast."""
     transform, block = runner.transform, runner.block
@@ -230,7 +232,7 @@ def _rollout(net, runner, x, f, steps: int, point_index):
     while done < steps:
         fut = None if f is None else f[:, done : done + block]
         stats = transform.inputs(x)
-        y = transform.outputs(net(stats.x, future=fut)[0], stats)
+        y = transform.outputs(net(stats.x, future=fut, static=static)[0], stats)
         take = min(block, steps - done)
         outs.append(y[:, :take])
         done += take
@@ -317,8 +319,14 @@ def _examples(model, graph, steps: int) -> dict:
                                    dtype=torch.float64),
               "calendar": torch.zeros(b, rows, graph.n_calendar),
               "future_calendar": torch.zeros(b, whole, graph.n_calendar),
+              "static": torch.zeros(b, _static_width(model)),
               "h": state, "c": state.clone()}
     return {name: shapes[name] for name in graph.names}
+
+
+def _static_width(model) -> int:
+    statics = model.channels_.statics
+    return 0 if statics is None else statics.codes.shape[1]
 
 
 def _raw_width(model) -> int:

@@ -19,14 +19,15 @@ class _Identity:
         self.center_, self.scale_ = np.zeros((1, width)), np.ones((1, width))
 
 
-def onnx_inputs(model, data=None, horizon=None, future_covariates=None) -> dict:
+def onnx_inputs(model, data=None, horizon=None, future_covariates=None, static=None) -> dict:
     """The inputs of the exported graph, by name, for the series of ``data`` (None: the end
     of the training data, with the carried state of a stateful model), as ``predict`` reads
     them: the last rows of each series (short ones padded as ``predict`` pads them), their
-    scaling statistics and, with future covariates, their values for the forecast steps."""
+    scaling statistics, with future covariates their values for the forecast steps, and with
+    static covariates their codes (from ``data``, ``static`` or the fit)."""
     check_fitted(model, "network_")
     c, channels = model.config_, model.channels_
-    panel = None if data is None else channels.read(data)
+    panel = None if data is None else channels.read(data, static=static)
     if c["stateful"]:
         return _stateful_inputs(model, panel)
     members = model._members()
@@ -55,6 +56,8 @@ def onnx_inputs(model, data=None, horizon=None, future_covariates=None) -> dict:
         feed["calendar"] = np.stack([channels.calendar(ix) for ix in index])
         feed["future_calendar"] = np.stack([channels.calendar(_stamps(channels, ix, whole))
                                             for ix in index])
+    if channels.statics is not None:
+        feed["static"] = channels.static_rows(panel).astype(np.float32)
     return feed
 
 
