@@ -30,6 +30,7 @@ from ._read import (
     read_frame,
 )
 from ._words import OPTION_OF
+from ._zones import TZ_OPTION, check_dst_repeats, localize
 from .forecast import LEVELS
 
 __all__ = ["fit"]
@@ -63,7 +64,7 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
           dates: tuple = (False, None), missing: str = "auto",
           static_path: Path | None = None):
     """``(frame, panel, all ids or None)``: the data read and checked with its roles;
-    ``dates``: ``(--dayfirst, --date-format)``; NaN kept unless ``missing`` is "raise"; the
+    ``dates``: ``(--dayfirst, --date-format[, --tz])``; NaN kept unless ``missing`` is "raise"; the
     static covariates from DATA or from the ``--static`` file (the panel's ``static``, one row
     per series)."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
@@ -73,7 +74,11 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
         text = read_frame(path, id_col)  # ids such as 001 stay text
         frame[id_col] = text[id_col].to_numpy() if len(text) == len(frame) else frame[id_col]
     roles["id_col"] = id_col
-    frame = parse_time_column(frame, roles["time_col"], *dates)
+    frame = parse_time_column(frame, roles["time_col"], *dates[:2])
+    tz = dates[2] if len(dates) > 2 else None
+    if tz is None:
+        check_dst_repeats(frame, roles["time_col"], id_col, path)
+    frame = localize(frame, roles["time_col"], id_col, tz, f"'{path}'")
     check_freq(frame, roles["time_col"], freq)
     roles.setdefault("static_covariates", None)
     for key in ("target", "past_covariates", "future_covariates", "static_covariates"):
@@ -202,6 +207,7 @@ def _scores(validation: dict) -> pd.DataFrame:
               "days), h, W, MS (default: inferred); timestamps missing at it become gaps "
               "(or --fill them).")
 @TIME_OPTIONS
+@TZ_OPTION
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Any other RNNForecaster parameter, e.g. --set lr=0.003 --set "
               "window_norm=mean.")
@@ -219,7 +225,7 @@ def _scores(validation: dict) -> pd.DataFrame:
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
         static_covariates, static_path, id_embedding, lookback, horizon, cell, head,
         hidden_size, layers, epochs, n_models, stateful, seed, fill, missing, freq, dayfirst,
-        date_format, overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
+        date_format, tz, overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The model trains on every row. Its validation table scores a copy trained without the
@@ -254,7 +260,7 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              (static_covariates, static_path, id_embedding), lookback, horizon, cell, head,
              hidden_size, layers, epochs, n_models, stateful, seed, (fill, missing),
-             (freq, dayfirst, date_format), overrides, quantiles, checkpoint_every,
+             (freq, dayfirst, date_format, tz), overrides, quantiles, checkpoint_every,
              resume_dir, quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
@@ -264,7 +270,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
          lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
          gaps, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
     """``gaps``: (``--fill``, ``--missing``); ``times``: (``--freq``, ``--dayfirst``,
-    ``--date-format``)."""
+    ``--date-format``, ``--tz``)."""
     fill, missing = gaps
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
@@ -273,12 +279,12 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     static_covariates, static_path, id_embedding = statics
     check_model_output(model_dir, {"DATA": data, "--static": static_path})
     extra = parse_sets(overrides, taken=OPTION_OF)
-    freq, dayfirst, date_format = times
+    freq, dayfirst, date_format, tz = times
     roles = dict(time_col=time_col, id_col=id_col, target=target,
                  past_covariates=past_covariates, future_covariates=future_covariates,
                  static_covariates=static_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
-                                  (dayfirst, date_format), missing, static_path)
+                                  (dayfirst, date_format, tz), missing, static_path)
     # the data is read and checked before torch loads: a bad file is refused in a second
     check_set_keys(extra, tsrnn.RNNForecaster().get_params(), taken=OPTION_OF)
     horizon = horizon or _horizon(panel)
@@ -296,7 +302,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     checkpoint = None
     if checkpoint_every:
         note = {"data": str(Path(data).resolve()), "fill": fill, "dayfirst": dayfirst,
-                "date_format": date_format}
+                "date_format": date_format, "tz": tz}
         checkpoint = tsrnn.forecast.Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
@@ -372,7 +378,8 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
                  past_covariates=model.past_covariates,
                  future_covariates=model.future_covariates)
     frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
-                                  (note.get("dayfirst", False), note.get("date_format")),
+                                  (note.get("dayfirst", False), note.get("date_format"),
+                                   note.get("tz")),
                                   model.missing)
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()

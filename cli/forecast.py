@@ -24,6 +24,7 @@ from ._read import (
     parse_time_column,
     read_frame,
 )
+from ._zones import localize, model_zone
 
 __all__ = ["forecast", "read_data", "read_static", "LEVELS", "MAX_HORIZON", "STATIC_OPTION"]
 
@@ -130,6 +131,8 @@ def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) ->
         frame = combine_periods(frame, guess_time_column(frame), roles.time_col)[0]
     frame = parse_time_column(frame, roles.time_col, dayfirst, date_format,
                               dates=model.freq_ is not None)
+    frame = localize(frame, roles.time_col, roles.id_col, model_zone(model), f"'{path}'",
+                     option="the model's time zone")
     keys = {"time_col": roles.time_col, "id_col": roles.id_col}
     masked = getattr(model, "config_", {}).get("missing") == "mask"
     return apply_fill(frame, fill, keys, model.freq_, mask=masked)

@@ -239,7 +239,9 @@ def guess_id_column(frame: pd.DataFrame, time_col) -> str | None:
     """The series id column of a long table: None unless the times repeat; then the first
     column that makes (id, time) unique among: those named like an id (:data:`ID_NAMES`),
     those whose name says what a series is about (:func:`is_id_name`, numbers too: store
-    ``1``, ``2``...), and text columns."""
+    ``1``, ``2``...), and text columns; else the first that leaves under 1% of the rows
+    repeated (a few real duplicates, or an hour repeated at a daylight-saving change, which
+    are then reported series by series)."""
     if time_col is None or time_col not in frame.columns or frame[time_col].is_unique:
         return None
     others = [c for c in frame.columns if c != time_col]
@@ -247,10 +249,12 @@ def guess_id_column(frame: pd.DataFrame, time_col) -> str | None:
     worded = [c for c in others if c not in named and is_id_name(c)]
     text = [c for c in others if c not in named + worded
             and not pd.api.types.is_numeric_dtype(frame[c])]
+    repeats = {}
     for col in named + worded + text:
-        if not frame.duplicated([col, time_col]).any():
+        repeats[col] = int(frame.duplicated([col, time_col]).sum())
+        if repeats[col] == 0:
             return col
-    return None
+    return next((col for col, n in repeats.items() if n < 0.01 * len(frame)), None)
 
 
 def date_order(values: pd.Series) -> tuple[bool, bool] | None:
