@@ -37,14 +37,31 @@ __all__ = ["FILL_OPTION", "TIME_OPTIONS", "read_frame", "guess_roles", "constant
            "combine_periods", "parse_time_column", "apply_fill", "check_rows", "check_freq"]
 
 
+def _step(ctx, param, value):
+    """``--round``: a fixed step (15min, h, D), as a pandas alias."""
+    if value is None:
+        return None
+    try:
+        offset = pd.tseries.frequencies.to_offset(value)
+    except ValueError:
+        offset = None
+    if not isinstance(offset, pd.offsets.Tick):
+        raise click.BadParameter(f"{value!r} is not a fixed step; give one such as 15min, h or "
+                                 "D", ctx, param)
+    return value
+
+
 def _time_options(func):
+    func = click.option("--round", "round_to", metavar="STEP", callback=_step, help="Round "
+                        "every timestamp to the nearest STEP first (e.g. h: sensor clocks a "
+                        "few seconds off the hour).")(func)
     func = click.option("--date-format", metavar="FORMAT", help="How the dates are written, "
                         "e.g. %d/%m/%Y (default: read from the values).")(func)
     return click.option("--dayfirst", is_flag=True, help="Dates such as 03/04/2024 are day "
                         "first (default: decided from the values).")(func)
 
 
-#: ``--dayfirst`` and ``--date-format``, for every command that reads DATA.
+#: ``--dayfirst``, ``--date-format`` and ``--round``, for every command that reads DATA.
 TIME_OPTIONS = _time_options
 
 #: ``--fill`` of the commands that read DATA for a fitted model (forecast, backtest, update,
@@ -150,13 +167,42 @@ def _combine_clock(frame: pd.DataFrame, date_col, name=None) -> tuple:
 
 
 def parse_time_column(frame: pd.DataFrame, time_col, dayfirst=False, date_format=None,
-                      dates: bool | None = None) -> pd.DataFrame:
+                      dates: bool | None = None, round_to: str | None = None) -> pd.DataFrame:
     """The frame with its time column read as dates where the CLI knows better than pandas'
     defaults: ``--date-format``, ``--dayfirst`` or day-first values, Unix epoch seconds or
-    milliseconds. Integer years stay integers (steps of one year). ``dates``: whether the model
-    expects dates (None: decide from the values)."""
+    milliseconds, then rounded to ``--round``. Integer years stay integers (steps of one
+    year). ``dates``: whether the model expects dates (None: decide from the values)."""
     if time_col is None or time_col not in frame.columns:
         return frame
+    frame = _parse_time_column(frame, time_col, dayfirst, date_format, dates)
+    return frame if round_to is None else _rounded(frame, time_col, round_to)
+
+
+def _rounded(frame: pd.DataFrame, time_col: str, step: str) -> pd.DataFrame:
+    """``--round STEP``: the time column rounded to the nearest STEP, and a line saying how much
+    moved."""
+    times = frame[time_col]
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        try:
+            if pd.api.types.is_numeric_dtype(times):
+                raise TypeError("steps, not date-times")
+            times = pd.to_datetime(times, format="mixed")
+        except (ValueError, TypeError):
+            raise ConfigError(f"--round {step} rounds date-times, but {time_col!r} holds "
+                              f"{frame[time_col].dtype} values; leave out --round") from None
+    rounded = times.dt.round(step)
+    moved = times != rounded
+    if moved.any():
+        most = (times - rounded).abs().max().total_seconds()
+        say(f"Timestamps of {time_col!r} rounded to the nearest {step}: {int(moved.sum())} "
+            f"moved, by up to {most:g} s")
+    out = frame.copy()
+    out[time_col] = rounded
+    return out
+
+
+def _parse_time_column(frame: pd.DataFrame, time_col, dayfirst, date_format, dates
+                       ) -> pd.DataFrame:
     values = frame[time_col]
     parsed = None
     if pd.api.types.is_numeric_dtype(values) and values.dtype.kind != "b":

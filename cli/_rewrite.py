@@ -28,9 +28,9 @@ def rewrite_arguments(what: str):
 
 
 def model_and_rows(model_dir: Path, data: Path, out_dir: Path | None, fill, dayfirst,
-                   date_format):
+                   date_format, round_to=None):
     """``(output folder, model, DATA frame)``: the output (default MODEL_DIR) checked first."""
     out_dir = model_dir if out_dir is None else out_dir
     check_model_output(out_dir, {"DATA": data})
     model = tsrnn.load(model_dir)
-    return out_dir, model, read_data(data, model, fill, dayfirst, date_format)
+    return out_dir, model, read_data(data, model, fill, dayfirst, date_format, round_to)

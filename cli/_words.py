@@ -54,6 +54,8 @@ _PHRASES = [
     (r"freq=('[^']*') was given but the data has an integer time index; pass timestamps or "
      r"leave freq=None", r"--freq \1 was given but the time column holds integer steps; give "
      "dates, or leave out --freq"),
+    (r"round them to it first, e\.g\. data\[time_col\]\.dt\.round\('([^']+)'\)",
+     r"round them to it with --round \1"),
     (r"pass target= naming", "pass --target naming"),
     (r"pass the right target=", "pass the right --target"),
     (r"call data\.reset_index\(\) and pass time_col= and id_col=", "pass --time-col and --id-col"),

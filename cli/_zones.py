@@ -60,8 +60,8 @@ def localize(frame: pd.DataFrame, time_col, id_col, tz: str | None, name: str,
     if getattr(times.dt, "tz", None) is not None:
         local = times.dt.tz_convert(tz)
     else:
-        groups = [times] if id_col is None else [g for _, g in times.groupby(
-            frame[id_col], sort=False)]
+        groups = [times] if id_col not in frame.columns else [g for _, g in times.groupby(
+            frame[id_col], sort=False)]  # (a missing --id-col is named when the panel is read)
         local = pd.concat([_localize(g, tz, name, time_col, option) for g in groups])
         local = local.reindex(times.index)
     out = frame.copy()
@@ -78,7 +78,10 @@ def _datetimes(values: pd.Series) -> pd.Series | None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        try:
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        except (ValueError, TypeError):  # e.g. offsets on some rows only: reported later
+            return None
     return None if parsed.isna().any() else parsed
 
 
@@ -108,7 +111,7 @@ def check_dst_repeats(frame: pd.DataFrame, time_col, id_col, path: Path) -> None
     times = _datetimes(frame[time_col])
     if times is None or getattr(times.dt, "tz", None) is not None:
         return
-    keys = [times] if id_col is None else [frame[id_col], times]
+    keys = [times] if id_col not in frame.columns else [frame[id_col], times]
     repeated = times[pd.DataFrame({i: k for i, k in enumerate(keys)}).duplicated()]
     if repeated.empty:
         return

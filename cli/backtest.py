@@ -86,7 +86,7 @@ def _warn_in_sample(model, metrics: pd.DataFrame) -> None:
 @STATIC_OPTION
 @TIME_OPTIONS
 def backtest(model_dir, data, start, stride, horizon, output, plot, fill, static_path, dayfirst,
-             date_format):
+             date_format, round_to):
     """Forecast DATA from many origins with the saved model and score every forecast.
 
     All origins are forecast in one batched pass; the seasonal-naive baseline is scored on the
@@ -102,7 +102,7 @@ def backtest(model_dir, data, start, stride, horizon, output, plot, fill, static
     check_output(plot, "--plot", inputs, plot=True)
     first = parse_start(start)
     model = tsrnn.load(model_dir)
-    frame = read_data(data, model, fill, dayfirst, date_format)
+    frame = read_data(data, model, fill, dayfirst, date_format, round_to)
     check_rows(frame, data)
     static = read_static(static_path, model, model_dir, data)
     m = seasonal_period(model.freq_)

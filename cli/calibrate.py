@@ -17,7 +17,7 @@ __all__ = ["calibrate"]
               help="Horizons at the end of each series that the calibration forecasts.")
 @FILL_OPTION
 @TIME_OPTIONS
-def calibrate(model_dir, data, out_dir, windows, fill, dayfirst, date_format):
+def calibrate(model_dir, data, out_dir, windows, fill, dayfirst, date_format, round_to):
     """Calibrate conformal intervals for the model in MODEL_DIR, without retraining: it
     forecasts the last --windows horizons of each series in DATA (its training data, or rows
     that continue it) in one pass and keeps the errors. Then `tsrnn forecast MODEL_DIR
@@ -29,7 +29,7 @@ def calibrate(model_dir, data, out_dir, windows, fill, dayfirst, date_format):
       tsrnn forecast model/ --level 80 --level 95 --plot band.png
     """
     out_dir, model, frame = model_and_rows(model_dir, data, out_dir, fill, dayfirst,
-                                           date_format)
+                                           date_format, round_to)
     model.calibrate(frame, windows=windows)
     model.save(out_dir)
     c = model.conformal_

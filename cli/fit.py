@@ -64,9 +64,9 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
           dates: tuple = (False, None), missing: str = "auto",
           static_path: Path | None = None):
     """``(frame, panel, all ids or None)``: the data read and checked with its roles;
-    ``dates``: ``(--dayfirst, --date-format[, --tz])``; NaN kept unless ``missing`` is "raise"; the
-    static covariates from DATA or from the ``--static`` file (the panel's ``static``, one row
-    per series)."""
+    ``dates``: ``(--dayfirst, --date-format[, --tz[, --round]])``; NaN kept unless ``missing``
+    is "raise"; the static covariates from DATA or from the ``--static`` file (the panel's
+    ``static``, one row per series)."""
     frame, all_ids = _read_rows(path, roles["id_col"], device)
     check_rows(frame, path)
     frame, roles["time_col"], id_col = guess_roles(frame, roles["time_col"], roles["id_col"])
@@ -74,7 +74,8 @@ def _read(path: Path, roles: dict, fill: str | None, device: str = "auto", freq=
         text = read_frame(path, id_col)  # ids such as 001 stay text
         frame[id_col] = text[id_col].to_numpy() if len(text) == len(frame) else frame[id_col]
     roles["id_col"] = id_col
-    frame = parse_time_column(frame, roles["time_col"], *dates[:2])
+    frame = parse_time_column(frame, roles["time_col"], *dates[:2],
+                              round_to=dates[3] if len(dates) > 3 else None)
     tz = dates[2] if len(dates) > 2 else None
     if tz is None:
         check_dst_repeats(frame, roles["time_col"], id_col, path)
@@ -225,7 +226,8 @@ def _scores(validation: dict) -> pd.DataFrame:
 def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
         static_covariates, static_path, id_embedding, lookback, horizon, cell, head,
         hidden_size, layers, epochs, n_models, stateful, seed, fill, missing, freq, dayfirst,
-        date_format, tz, overrides, quantiles, checkpoint_every, resume_dir, nproc, quiet):
+        date_format, round_to, tz, overrides, quantiles, checkpoint_every, resume_dir, nproc,
+        quiet):
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to a model folder.
 
     The model trains on every row. Its validation table scores a copy trained without the
@@ -260,7 +262,8 @@ def fit(ctx, data, model_dir, target, time_col, id_col, past_covariates, future_
         _fit(data, model_dir, target, time_col, id_col, past_covariates, future_covariates,
              (static_covariates, static_path, id_embedding), lookback, horizon, cell, head,
              hidden_size, layers, epochs, n_models, stateful, seed, (fill, missing),
-             (freq, dayfirst, date_format, tz), overrides, quantiles, checkpoint_every,
+             (freq, dayfirst, date_format, tz, round_to), overrides, quantiles,
+             checkpoint_every,
              resume_dir, quiet)
     if launched():
         end_worker()  # a worker of a data-parallel fit: all done, leave without teardown
@@ -270,7 +273,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
          lookback, horizon, cell, head, hidden_size, layers, epochs, n_models, stateful, seed,
          gaps, times, overrides, quantiles, checkpoint_every, resume_dir, quiet):
     """``gaps``: (``--fill``, ``--missing``); ``times``: (``--freq``, ``--dayfirst``,
-    ``--date-format``, ``--tz``)."""
+    ``--date-format``, ``--tz``, ``--round``)."""
     fill, missing = gaps
     if resume_dir is not None:
         return _resume(resume_dir, data, quiet)
@@ -279,12 +282,12 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     static_covariates, static_path, id_embedding = statics
     check_model_output(model_dir, {"DATA": data, "--static": static_path})
     extra = parse_sets(overrides, taken=OPTION_OF)
-    freq, dayfirst, date_format, tz = times
+    freq, dayfirst, date_format, tz, round_to = times
     roles = dict(time_col=time_col, id_col=id_col, target=target,
                  past_covariates=past_covariates, future_covariates=future_covariates,
                  static_covariates=static_covariates)
     frame, panel, all_ids = _read(data, roles, fill, extra.get("device", "auto"), freq,
-                                  (dayfirst, date_format, tz), missing, static_path)
+                                  (dayfirst, date_format, tz, round_to), missing, static_path)
     # the data is read and checked before torch loads: a bad file is refused in a second
     check_set_keys(extra, tsrnn.RNNForecaster().get_params(), taken=OPTION_OF)
     horizon = horizon or _horizon(panel)
@@ -302,7 +305,7 @@ def _fit(data, model_dir, target, time_col, id_col, past_covariates, future_cova
     checkpoint = None
     if checkpoint_every:
         note = {"data": str(Path(data).resolve()), "fill": fill, "dayfirst": dayfirst,
-                "date_format": date_format, "tz": tz}
+                "date_format": date_format, "tz": tz, "round": round_to}
         checkpoint = tsrnn.forecast.Checkpointing(model_dir, checkpoint_every, note)
     tic = time.perf_counter()
     with _interrupt_note(model_dir if checkpoint else None), epoch_lines(params["verbose"]):
@@ -379,7 +382,7 @@ def _resume(model_dir: Path, data: Path | None, quiet: bool) -> None:
                  future_covariates=model.future_covariates)
     frame, panel, all_ids = _read(data, roles, note.get("fill"), model.device, model.freq,
                                   (note.get("dayfirst", False), note.get("date_format"),
-                                   note.get("tz")),
+                                   note.get("tz"), note.get("round")),
                                   model.missing)
     say(f"Resuming from epoch {info['epoch']} of {info['epochs']} ({data})")
     tic = time.perf_counter()

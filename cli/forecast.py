@@ -121,7 +121,8 @@ def _with_quantiles(model, point: pd.DataFrame, frame, horizon, future, levels, 
 MAX_HORIZON = 10_000
 
 
-def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) -> pd.DataFrame:
+def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None,
+              round_to=None) -> pd.DataFrame:
     """DATA (or a ``--future`` file) read as the model's training data was: ids as text when
     the model's are, times parsed the same way, ``--fill`` at the model's frequency."""
     roles = model.roles_
@@ -130,7 +131,7 @@ def read_data(path: Path, model, fill=None, dayfirst=False, date_format=None) ->
     if roles.time_col is not None and roles.time_col not in frame.columns:
         frame = combine_periods(frame, guess_time_column(frame), roles.time_col)[0]
     frame = parse_time_column(frame, roles.time_col, dayfirst, date_format,
-                              dates=model.freq_ is not None)
+                              dates=model.freq_ is not None, round_to=round_to)
     frame = localize(frame, roles.time_col, roles.id_col, model_zone(model), f"'{path}'",
                      option="the model's time zone")
     keys = {"time_col": roles.time_col, "id_col": roles.id_col}
@@ -209,7 +210,7 @@ def _check_model_options(model, model_dir, horizon, future_csv, levels) -> None:
 @STATIC_OPTION
 @TIME_OPTIONS
 def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, coverage,
-             chunk_series, fill, pick, static_path, dayfirst, date_format):
+             chunk_series, fill, pick, static_path, dayfirst, date_format, round_to):
     """Forecast with the model in MODEL_DIR, from the end of its training data or of DATA
     (a CSV or Parquet file).
 
@@ -236,11 +237,11 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
         raise ConfigError("--series picks the series drawn by --plot; give --plot too")
     chunked = bool(chunk_series) or str(output or "").lower().endswith(PARQUET_SUFFIXES)
     if chunked:
-        _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage)
+        _check_chunked(output, plot, fmt, fill, (dayfirst, date_format, round_to), coverage)
     model = tsrnn.load(model_dir)
     _check_model_options(model, model_dir, horizon, future_csv, levels or coverage)
     future = None if future_csv is None else read_data(future_csv, model, None, dayfirst,
-                                                       date_format)
+                                                       date_format, round_to)
     static = read_static(static_path, model, model_dir, data)
     if chunked:
         rows = tsrnn.forecast.predict_to_file(model, output, data,
@@ -250,7 +251,7 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
         return say(f"{rows} forecast rows written to {output}")
     frame = None
     if data is not None:
-        frame = read_data(data, model, fill, dayfirst, date_format)
+        frame = read_data(data, model, fill, dayfirst, date_format, round_to)
         check_rows(frame, data)
     point = model.predict(frame, horizon=horizon, future_covariates=future, static=static)
     predicted, bands = _with_quantiles(model, point, frame, horizon, future, levels, coverage,
@@ -270,7 +271,7 @@ def forecast(model_dir, data, horizon, future_csv, output, fmt, plot, levels, co
         say(f"plot written to {plot}{note}")
 
 
-def _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage=()) -> None:
+def _check_chunked(output, plot, fmt, fill, times, coverage=()) -> None:
     """Chunked forecasts go straight from DATA to a file: nothing else may be asked of them."""
     if coverage:
         raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) write quantile "
@@ -278,8 +279,10 @@ def _check_chunked(output, plot, fmt, fill, dayfirst, date_format, coverage=()) 
     if output is None or str(output) == "-" or plot is not None or fmt != "csv":
         raise ConfigError("chunked forecasts (--chunk-series, or -o FILE.parquet) go straight "
                           "to a file: give -o FILE, and leave out --plot and --format json")
+    dayfirst, date_format, round_to = times
     given = [name for name, value in (("--fill", fill), ("--dayfirst", dayfirst),
-                                      ("--date-format", date_format)) if value]
+                                      ("--date-format", date_format), ("--round", round_to))
+             if value]
     if given:
         raise ConfigError(f"chunked forecasts (--chunk-series, or -o FILE.parquet) read DATA "
                           f"as it is, so {given[0]} cannot apply; prepare the file first, or "

@@ -17,7 +17,7 @@ __all__ = ["update"]
               "network a few steps on the windows that end in the new rows.")
 @FILL_OPTION
 @TIME_OPTIONS
-def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format):
+def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format, round_to):
     """Give the model in MODEL_DIR the rows in DATA that followed its training data, without
     refitting: the next `tsrnn forecast MODEL_DIR` forecasts from their end, scaled with the
     fitted statistics (a stateful model also carries its state over them).
@@ -32,7 +32,7 @@ def update(model_dir, data, out_dir, refit, fill, dayfirst, date_format):
       tsrnn forecast model/ -o forecast.csv
     """
     out_dir, model, frame = model_and_rows(model_dir, data, out_dir, fill, dayfirst,
-                                           date_format)
+                                           date_format, round_to)
     model.update(frame, refit=refit)
     model.save(out_dir)
     ends = sorted({str(ix[-1]) for ix in model.context_["index"]})

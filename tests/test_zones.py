@@ -1,14 +1,16 @@
-"""Local times through the CLI (``tsrnn fit --tz``): a naive hourly file written on a wall clock
-repeats an hour in autumn and skips one in spring; with its time zone it is one regular series,
-and the model forecasts (and reads later files) in that zone. Without ``--tz`` the repeated
-hour is diagnosed as a daylight-saving change."""
+"""Clocks in real files. Local times (``tsrnn fit --tz``): a naive hourly file written on a
+wall clock repeats an hour in autumn and skips one in spring; with its time zone it is one
+regular series, and the model forecasts (and reads later files) in that zone. Without ``--tz``
+the repeated hour is diagnosed as a daylight-saving change. Clocks a few seconds off the hour
+are named, and ``--round`` puts them on it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from tsrnn import RNNForecaster
+from tsrnn import DataError, RNNForecaster
 from tsrnn.io import guess_id_column
 
 from .cli_helpers import run_cli, run_tsrnn
@@ -96,3 +98,30 @@ def test_the_id_guess_tolerates_a_few_repeated_times():
     assert guess_id_column(frame, "time") == "id"  # one repeated hour in 336 per series
     many = pd.DataFrame({"time": [1, 1, 2, 2, 1, 1], "kind": list("aabbaa"), "y": range(6)})
     assert guess_id_column(many, "time") is None  # a third of the rows repeat: no id
+
+
+def _jittered(n=24 * 12) -> pd.DataFrame:
+    """Hourly sensor readings stamped by a clock 0-2 s late."""
+    t = pd.date_range("2024-01-01", periods=n, freq="h") + pd.to_timedelta(
+        np.random.default_rng(1).integers(0, 3, n), unit="s")
+    return pd.DataFrame({"time": t.strftime("%Y-%m-%d %H:%M:%S"),
+                         "load": 20 + np.sin(2 * np.pi * np.arange(n) / 24)})
+
+
+def test_timestamps_a_few_seconds_off_the_grid_are_named_and_round_fixes_them(tmp_path):
+    frame = _jittered()
+    with pytest.raises(DataError, match=r"off the h grid by up to 2 s \(first 2024-01-01 "
+                                        r"00:00:0\d\); .*dt\.round\('h'\)"):
+        RNNForecaster(time_col="time", target="load").fit(frame)
+    frame.to_csv(tmp_path / "sensor.csv", index=False)
+    done = run_cli("fit", tmp_path / "sensor.csv", *FAST, "-o", tmp_path / "m")
+    assert done.returncode == 1 and "round them to it with --round h" in done.stderr
+    done = run_cli("fit", tmp_path / "sensor.csv", *FAST, "--round", "h", "-o", tmp_path / "m")
+    assert done.returncode == 0, done.stderr
+    assert "rounded to the nearest h:" in done.stderr and "by up to 2 s" in done.stderr
+    done = run_cli("forecast", tmp_path / "m", tmp_path / "sensor.csv", "--round", "h", "-o",
+                   tmp_path / "f.csv")
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(tmp_path / "f.csv")["time"].iloc[0] == "2024-01-13 00:00:00"
+    done = run_cli("fit", tmp_path / "sensor.csv", "--round", "MS", "-o", tmp_path / "m2")
+    assert done.returncode == 2 and "'MS' is not a fixed step" in done.stderr

@@ -124,9 +124,28 @@ def _gap_error(index: pd.Index, offset: object, k: int, label: str) -> DataError
                          f"{index[k + 1]}; steps must be 1 (fill the missing steps, or call "
                          "data.reset_index(drop=True) if the rows are in time order)")
     step = offset.freqstr
+    jitter = _off_grid(index, offset)
+    if jitter is not None:
+        stamp, most = jitter
+        return DataError(f"{label} is not regular at frequency {step!r}: its timestamps are off "
+                         f"the {step} grid by up to {most} (first {stamp}); round them to it "
+                         f"first, e.g. data[time_col].dt.round({step!r})")
     return DataError(f"{label} is not regular at frequency {step!r}: after {index[k]} comes "
                      f"{index[k + 1]} instead of {index[k] + offset}; fill the missing "
                      f"timestamps (e.g. data.asfreq({step!r})) or resample the data")
+
+
+def _off_grid(index: pd.Index, offset) -> tuple | None:
+    """(first stamp off the grid, the largest distance) when every timestamp lies within a
+    tenth of a fixed ``offset`` of a multiple of it (a clock a few seconds off), else None."""
+    if not isinstance(offset, pd.offsets.Tick) or not isinstance(index, pd.DatetimeIndex):
+        return None
+    off = (index - index.round(offset)).to_series().abs().to_numpy()
+    most = pd.Timedelta(off.max())
+    if most == pd.Timedelta(0) or most > pd.Timedelta(offset) / 10:
+        return None
+    seconds = most.total_seconds()
+    return index[int(np.flatnonzero(off)[0])], f"{seconds:g} s" if seconds < 60 else str(most)
 
 
 def _guess_freq(index: pd.DatetimeIndex) -> str | None:
