@@ -4,7 +4,8 @@ in spring make one regular series. The fitted model keeps its zone: ``forecast``
 ``update`` and ``calibrate`` read naive times of DATA in it, and forecast in it.
 
 Without ``--tz``, a file whose only repeated timestamps are one early-morning hour of a Sunday
-in spring or autumn (a daylight-saving change) is told so, instead of "drop the duplicates".
+in March, April, October or November (autumn in one hemisphere or the other: a daylight-saving
+change) is told so, instead of "drop the duplicates".
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import tsrnn
 from tsrnn import datasets as registry
 
 from ._common import check_output, fmt_score, say
+from ._zones import model_zone
 
 __all__ = ["info", "datasets"]
 
@@ -49,7 +50,8 @@ def info(model_dir):
         f"future covariates: {', '.join(roles.future) or '-'}",
         f"static covariates: {_statics(model)}",
         f"time column:    {roles.time_col or '(index)'}; id column: {roles.id_col or '-'}",
-        f"series:         {len(model.ids_)}; frequency: {model.freq_ or 'integer steps'}",
+        f"series:         {len(model.ids_)}; frequency: {model.freq_ or 'integer steps'}"
+        + (f"; time zone: {zone}" if (zone := model_zone(model)) else ""),
         f"configuration:  {tsrnn.forecast.describe(model.config_)}",
         f"network:        {cfg.cell} {cfg.num_layers}x{cfg.hidden_size}, head "
         f"{model.config_['head']}, {tsrnn.nn.count_parameters(model.network_):,} parameters"

@@ -42,6 +42,7 @@ def test_a_repeated_autumn_hour_is_diagnosed_and_tz_reads_it_in_order(tmp_path):
     done = run_cli("fit", tmp_path / "load.csv", *FAST, "--tz", "Europe/Berlin", "-o",
                    tmp_path / "m")
     assert done.returncode == 0, done.stderr
+    assert "frequency: h; time zone: Europe/Berlin" in run_cli("info", tmp_path / "m").stdout
     out = tmp_path / "f.csv"
     assert run_cli("forecast", tmp_path / "m", "-o", out).returncode == 0
     forecast = pd.read_csv(out)
